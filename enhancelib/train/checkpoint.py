@@ -1,0 +1,75 @@
+"""Checkpoints written atomically and read with ``weights_only=True``.
+
+A checkpoint is written to ``<path>.tmp``, flushed to disk and then renamed
+over ``<path>``: a run killed mid-write leaves the previous checkpoint intact.
+Reading uses ``torch.load(..., weights_only=True)``, so a checkpoint can hold
+tensors, numbers, strings, lists and dicts but never executes code.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import torch
+
+__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "check_compatible"]
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be read or does not belong to the run asking for it."""
+
+
+def save_checkpoint(path: str | Path, state: Mapping[str, Any]) -> None:
+    """Write ``state`` to ``path`` atomically (temporary file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        torch.save(dict(state), handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Read a checkpoint safely; a clear :class:`CheckpointError` if it cannot be."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"No checkpoint at {path}.")
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as error:  # unpickling errors come in many types
+        raise CheckpointError(
+            f"Cannot read checkpoint {path}: {error}. It may be truncated or not a "
+            "checkpoint of this project; delete it to start the run afresh."
+        ) from error
+
+
+def check_compatible(state_dict: Mapping[str, torch.Tensor], model: torch.nn.Module, what: str) -> None:
+    """Raise a readable error when ``state_dict`` does not fit ``model``.
+
+    Lists the first missing, unexpected and mis-shaped entries instead of the
+    long PyTorch message, and says what usually causes it.
+    """
+    own = model.state_dict()
+    missing = [k for k in own if k not in state_dict]
+    unexpected = [k for k in state_dict if k not in own]
+    shapes = [
+        f"{k}: checkpoint {tuple(state_dict[k].shape)} vs model {tuple(own[k].shape)}"
+        for k in own
+        if k in state_dict and tuple(state_dict[k].shape) != tuple(own[k].shape)
+    ]
+    if missing or unexpected or shapes:
+        parts = []
+        if missing:
+            parts.append(f"missing {missing[:3]}{' ...' if len(missing) > 3 else ''}")
+        if unexpected:
+            parts.append(f"unexpected {unexpected[:3]}{' ...' if len(unexpected) > 3 else ''}")
+        if shapes:
+            parts.append(f"shape mismatch {shapes[:3]}")
+        raise CheckpointError(
+            f"{what} does not match the model architecture ({'; '.join(parts)}). "
+            "It was probably written by another recipe or with other options: load it "
+            "with the recipe and options recorded next to it (config.json)."
+        )

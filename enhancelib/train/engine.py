@@ -1,0 +1,254 @@
+"""The one training engine every paper's recipe plugs into.
+
+``train(spec, run_dir)`` resolves the preset, picks the device, seeds every
+random source, loads the data and the VGG backbone, builds the recipe and then
+loops: sample a batch, ``recipe.train_step``, check the losses are finite,
+update the generator's moving average, log, evaluate, checkpoint.  Stopping
+(Ctrl-C, a killed process, a lost session) loses at most ``checkpoint_every``
+steps: calling ``train`` again with the same spec and folder resumes.
+
+Budgets.  The ``cpu`` preset stops after a fixed amount of *process CPU time*
+spent in training steps (evaluation excluded), so every method gets the same
+computation whatever else the machine is doing; ``smoke`` and ``gpu`` stop
+after ``max_steps``.  Learning rates follow the recipe's schedule as a
+function of the run's progress (the larger of step and budget fractions).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+import random
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from enhancelib.train.logs import JsonLog
+from enhancelib.train.provenance import provenance
+from enhancelib.train.recipe import Recipe
+from enhancelib.train.spec import RunSpec, pick_device
+
+__all__ = ["TrainingDiverged", "train", "lr_factor", "seed_everything"]
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite."""
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and torch; return the generator that drives data sampling."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def lr_factor(progress: float, decay_start: float | None) -> float:
+    """Constant learning rate, then linear decay to zero from ``decay_start``.
+
+    lr(p) = lr_0                                  for p < p_0
+    lr(p) = lr_0 * (1 - p) / (1 - p_0)            for p >= p_0
+    """
+    if decay_start is None or progress < decay_start:
+        return 1.0
+    return max(0.0, (1.0 - progress) / (1.0 - decay_start))
+
+
+class _EMA:
+    """Exponential moving average of a network's parameters and buffers."""
+
+    def __init__(self, net: nn.Module, decay: float) -> None:
+        self.decay = decay
+        self.shadow = copy.deepcopy(net).eval().requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, net: nn.Module) -> None:
+        for avg, live in zip(self.shadow.state_dict().values(), net.state_dict().values()):
+            if avg.dtype.is_floating_point:
+                # theta_ema <- d * theta_ema + (1 - d) * theta
+                avg.lerp_(live.detach(), 1.0 - self.decay)
+            else:
+                avg.copy_(live)
+
+
+def _progress(step: int, cpu_time: float, preset: Any) -> float:
+    fractions = [step / preset.max_steps]
+    if preset.budget_cpu_seconds:
+        fractions.append(cpu_time / preset.budget_cpu_seconds)
+    return min(1.0, max(fractions))
+
+
+def _finished(step: int, cpu_time: float, preset: Any) -> bool:
+    return _progress(step, cpu_time, preset) >= 1.0
+
+
+def _subset(pairs: Any, count: int | None) -> list[Any]:
+    items = list(pairs) if pairs is not None else []
+    return items if count is None else items[:count]
+
+
+def train(
+    spec: RunSpec,
+    run_dir: str | Path,
+    *,
+    keep_weights: bool = True,
+    progress: bool = True,
+    resume: bool = True,
+    on_eval: Callable[[int, dict[str, float]], None] | None = None,
+    interrupt_after: int | None = None,
+) -> Path:
+    """Train (or resume) the run ``spec`` in ``run_dir``; return ``run_dir``.
+
+    ``interrupt_after`` simulates a stop after that many steps of this call (for tests).
+    """
+    from enhancelib.data import load_data
+    from enhancelib.nn.vgg import load_vgg
+    from enhancelib.train.evaluation import evaluate_run, save_samples
+
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    config = spec.config()
+    preset = spec.resolved_preset()
+    device = pick_device(preset.device)
+    if preset.num_threads:
+        torch.set_num_threads(preset.num_threads)
+    sampler = seed_everything(spec.seed)
+
+    recipe_cls = spec.recipe_class()
+    backbone = load_vgg(spec.backbone) if recipe_cls.uses_backbone else None
+    if backbone is not None:
+        backbone = backbone.to(device)
+    data_args = dict(spec.data)
+    data = load_data(data_args.pop("source", "benchmark"), preset, paired=recipe_cls.needs_pairs, **data_args)
+    recipe = recipe_cls(preset, device, spec.options, backbone)
+    ema = _EMA(recipe.generator(), preset.ema_decay) if preset.ema_decay > 0 else None
+    for opt in recipe.optimizers.values():
+        for group in opt.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+
+    step, cpu_time, wall_time = 0, 0.0, 0.0
+    ckpt_path = run_dir / "checkpoint.pt"
+    train_log = JsonLog(run_dir / "train_log.jsonl")
+    eval_log = JsonLog(run_dir / "eval_log.jsonl")
+    if resume and ckpt_path.exists():
+        state = load_checkpoint(ckpt_path)
+        if state.get("config") != config:
+            raise CheckpointError(
+                f"The checkpoint in {run_dir} belongs to another configuration "
+                "(recipe, options, preset, seed or data differ). Use another folder, "
+                "or delete the checkpoint to start afresh."
+            )
+        recipe.load_state_dict(state["recipe"])
+        if ema is not None:
+            ema.shadow.load_state_dict(state["ema"])
+        sampler.set_state(state["sampler"])
+        torch.set_rng_state(state["torch_rng"])
+        step, cpu_time, wall_time = state["step"], state["cpu_time"], state["wall_time"]
+    else:
+        for stale in (train_log.path, eval_log.path):
+            stale.unlink(missing_ok=True)
+    train_log.truncate_after(step)
+    eval_log.truncate_after(step)
+
+    def checkpoint(complete: bool = False) -> None:
+        save_checkpoint(ckpt_path, {
+            "config": config, "recipe": recipe.state_dict(),
+            "ema": ema.shadow.state_dict() if ema is not None else {},
+            "sampler": sampler.get_state(), "torch_rng": torch.get_rng_state(),
+            "step": step, "cpu_time": cpu_time, "wall_time": wall_time, "complete": complete,
+        })
+
+    def evaluated_generator() -> nn.Module:
+        return ema.shadow if ema is not None else recipe.generator()
+
+    def periodic_eval() -> None:
+        row: dict[str, Any] = {"step": step, "cpu_time": round(cpu_time, 2)}
+        for split in ("val", "test"):
+            pairs = _subset(getattr(data, split), preset.eval_images)
+            if pairs:
+                summary = evaluate_run(recipe, evaluated_generator(), pairs, device, metrics=("psnr", "ssim"))
+                row.update({f"{split}_{k}": v for k, v in summary.items()})
+        eval_log.append(row)
+        if on_eval is not None:
+            on_eval(step, row)
+
+    bar = tqdm(total=preset.max_steps if not preset.budget_cpu_seconds else 1000, initial=0,
+               disable=not progress, desc=f"{spec.recipe} seed {spec.seed}",
+               unit="step" if not preset.budget_cpu_seconds else "‰ budget", dynamic_ncols=True)
+    bar.n = int(_progress(step, cpu_time, preset) * bar.total)
+    steps_this_call = 0
+    recipe.train(True)
+    try:
+        while not _finished(step, cpu_time, preset):
+            frac = _progress(step, cpu_time, preset)
+            recipe.progress = frac
+            factor = lr_factor(frac, recipe_cls.lr_decay_start)
+            for opt in recipe.optimizers.values():
+                for group in opt.param_groups:
+                    group["lr"] = group["initial_lr"] * factor
+            c0, w0 = time.process_time(), time.perf_counter()
+            batch = {k: v.to(device, non_blocking=True) for k, v in data.train.sample(preset.batch_size, sampler).items()}
+            losses = recipe.train_step(batch, step)
+            recipe.after_step(step)
+            bad = {k: v for k, v in losses.items() if not math.isfinite(float(v))}
+            if bad:
+                raise TrainingDiverged(
+                    f"Loss {', '.join(f'{k}={v}' for k, v in bad.items())} at step {step} of "
+                    f"{spec.recipe} (seed {spec.seed}). Lower the learning rate or the adversarial "
+                    f"weight, or disable AMP; the last good checkpoint is {ckpt_path} (step "
+                    f"{(step // preset.checkpoint_every) * preset.checkpoint_every})."
+                )
+            if ema is not None:
+                ema.update(recipe.generator())
+            step += 1
+            steps_this_call += 1
+            cpu_time += time.process_time() - c0
+            wall_time += time.perf_counter() - w0
+            if step % preset.log_every == 0 or step == 1:
+                train_log.append({"step": step, "lr_factor": round(factor, 5), "cpu_time": round(cpu_time, 2),
+                                  **{k: float(v) for k, v in losses.items()}})
+                bar.set_postfix({k: f"{float(v):.3g}" for k, v in list(losses.items())[:4]})
+            bar.n = int(_progress(step, cpu_time, preset) * bar.total)
+            bar.refresh()
+            if step % preset.eval_every == 0:
+                recipe.train(False)
+                periodic_eval()
+                recipe.train(True)
+            if step % preset.checkpoint_every == 0:
+                checkpoint()
+            if interrupt_after is not None and steps_this_call >= interrupt_after:
+                raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        checkpoint()
+        bar.close()
+        raise
+    bar.close()
+    recipe.train(False)
+    if eval_log.last_step() != step:
+        periodic_eval()
+    checkpoint(complete=True)
+
+    # ---- the record: final metrics on the whole test split, samples, weights, provenance
+    final = evaluate_run(recipe, evaluated_generator(), _subset(data.test, None), device,
+                         metrics=("psnr", "ssim", "niqe"), per_image_path=run_dir / "per_image_test.csv",
+                         progress=progress)
+    val = evaluate_run(recipe, evaluated_generator(), _subset(data.val, None), device, metrics=("psnr", "ssim"))
+    save_samples(recipe, evaluated_generator(), _subset(data.test, 4), device, run_dir / "samples")
+    if keep_weights:
+        weights = {k: (v.half() if v.dtype == torch.float32 else v) for k, v in evaluated_generator().state_dict().items()}
+        save_checkpoint(run_dir / "generator.pt", {"state_dict": weights, "recipe": spec.recipe,
+                                                   "options": config["options"]})
+    metrics = {"test": final, "val": val, "steps": step, "parameters": recipe.parameters_count()}
+    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    (run_dir / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    record = provenance(spec, steps=step, device=device, wall_time=wall_time, cpu_time=cpu_time,
+                        backbone=backbone.source if backbone is not None else None,
+                        data=data.description)
+    (run_dir / "provenance.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return run_dir

@@ -1,0 +1,61 @@
+"""Evaluation of a run's generator on paired images, and sample outputs."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import torch
+from torch import Tensor, nn
+
+__all__ = ["enhancer_fn", "evaluate_run", "save_samples"]
+
+
+def enhancer_fn(recipe: Any, generator: nn.Module, device: torch.device) -> Callable[[Tensor], Tensor]:
+    """Wrap ``recipe.enhance`` with ``generator`` as a function on CPU tensors in [0, 1]."""
+    def enhance(x: Tensor) -> Tensor:
+        with torch.inference_mode():
+            return recipe.enhance(x.to(device), generator).float().cpu()
+    return enhance
+
+
+def evaluate_run(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device: torch.device,
+                 metrics: Sequence[str] = ("psnr", "ssim"), per_image_path: Path | None = None,
+                 progress: bool = False) -> dict[str, float]:
+    """Mean metrics of the enhanced ``pairs``; per-image rows written to ``per_image_path``."""
+    from enhancelib.metrics import evaluate_pairs
+
+    if not pairs:
+        return {}
+    was_training = generator.training
+    generator.eval()
+    try:
+        frame = evaluate_pairs(enhancer_fn(recipe, generator, device), pairs, metrics=tuple(metrics),
+                               progress=progress)
+    finally:
+        generator.train(was_training)
+    if per_image_path is not None:
+        frame.to_csv(per_image_path, index=False, float_format="%.5f")
+    return {m: round(float(frame[m].mean()), 4) for m in metrics}
+
+
+def save_samples(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device: torch.device,
+                 folder: Path, long_side: int = 384) -> list[Path]:
+    """Write ``input | output | target`` strips as small JPEGs (kept in the record)."""
+    from PIL import Image
+
+    from enhancelib.data.images import to_uint8
+
+    folder.mkdir(parents=True, exist_ok=True)
+    enhance = enhancer_fn(recipe, generator, device)
+    written = []
+    for pair in pairs:
+        output = enhance(pair.input[None])[0]
+        strip = torch.cat([pair.input, output, pair.target], dim=2)
+        image = Image.fromarray(to_uint8(strip))
+        scale = long_side / max(image.size[1], image.size[0] / 3)
+        if scale < 1:
+            image = image.resize((round(image.size[0] * scale), round(image.size[1] * scale)), Image.LANCZOS)
+        path = folder / f"{pair.name}.jpg"
+        image.save(path, quality=85)
+        written.append(path)
+    return written

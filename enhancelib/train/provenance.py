@@ -1,0 +1,56 @@
+"""Where a recorded number came from: commit, preset, seed, steps, device, time, weights."""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+import torch
+
+__all__ = ["REPO_ROOT", "git_commit", "provenance"]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def git_commit() -> dict[str, Any]:
+    """The checked-out commit and whether the work tree had uncommitted changes."""
+    def run(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                              timeout=20).stdout.strip()
+    try:
+        commit = run("rev-parse", "HEAD")
+        dirty = bool(run("status", "--porcelain", "--untracked-files=no", "--", "enhancelib"))
+    except (OSError, subprocess.SubprocessError):
+        commit, dirty = "", False
+    return {"commit": commit or "unknown", "enhancelib_modified": dirty}
+
+
+def provenance(spec: Any, *, steps: int, device: torch.device, wall_time: float, cpu_time: float,
+               backbone: str | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything needed to know how a run was obtained and to obtain it again."""
+    preset = spec.resolved_preset()
+    return {
+        **git_commit(),
+        "recipe": spec.recipe,
+        "preset": preset.name,
+        "seed": spec.seed,
+        "steps": steps,
+        "device": str(device),
+        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine(),
+        "amp": bool(preset.amp and device.type == "cuda"),
+        "threads": torch.get_num_threads(),
+        "cpu_count": os.cpu_count(),
+        "train_wall_seconds": round(wall_time, 1),
+        "train_cpu_seconds": round(cpu_time, 1),
+        "backbone": backbone,
+        "data": dict(data),
+        "torch": torch.__version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "finished": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "command": "python -m enhancelib reproduce <this folder>",
+    }
