@@ -7,7 +7,9 @@ from typing import Any, Callable, Sequence
 import torch
 from torch import Tensor, nn
 
-__all__ = ["enhancer_fn", "evaluate_run", "save_samples"]
+__all__ = ["enhancer_fn", "evaluate_run", "save_samples", "NIQE_MIN_SIDE"]
+
+NIQE_MIN_SIDE = 96
 
 
 def enhancer_fn(recipe: Any, generator: nn.Module, device: torch.device) -> Callable[[Tensor], Tensor]:
@@ -26,6 +28,10 @@ def evaluate_run(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device
 
     if not pairs:
         return {}
+    smallest = min(min(p.input.shape[-2:]) for p in pairs)
+    if "niqe" in metrics and smallest < NIQE_MIN_SIDE:
+        # NIQE needs 96-pixel blocks; the smoke preset's thumbnails are smaller.
+        metrics = tuple(m for m in metrics if m != "niqe")
     was_training = generator.training
     generator.eval()
     try:

@@ -1,0 +1,106 @@
+"""Command line: ``python -m enhancelib <command> --help``.
+
+Commands
+  record      train a run and keep it as a record under data/runs/
+  reproduce   train a recorded run again from its config.json
+  runs        list the recorded runs with their test metrics
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from typing import Any, Sequence
+
+__all__ = ["main"]
+
+
+def _option(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"options are KEY=VALUE, got {text!r}")
+    key, raw = text.split("=", 1)
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = raw
+    return key.strip(), value
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from enhancelib.train import RunSpec, record
+
+    spec = RunSpec(recipe=args.recipe, preset=args.preset, seed=args.seed, options=dict(args.option or []),
+                   preset_overrides=dict(args.preset_field or []))
+    spec.config()  # validates recipe, options and preset before any work
+    run = record(spec, args.chapter, args.name, keep_weights=args.keep_weights)
+    print(f"recorded {run.path}: test {run.metrics['test']}")
+    return 0
+
+
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    from enhancelib.train import reproduce
+
+    for path in args.runs:
+        run = reproduce(path)
+        print(f"reproduced {run.path}: test {run.metrics['test']}")
+    return 0
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from enhancelib.train import list_runs
+
+    for run in list_runs(args.chapter):
+        prov = run.provenance
+        test = run.metrics["test"]
+        print(f"{run.path.relative_to(run.path.parents[2])}: {run.config['recipe']} seed {prov['seed']} "
+              f"{prov['preset']} {prov['steps']} steps  PSNR {test.get('psnr')} SSIM {test.get('ssim')} "
+              f"NIQE {test.get('niqe')}  [{prov['backbone']}, {prov['commit'][:8]}]")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m enhancelib", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rec = sub.add_parser("record", help="train a run and keep it under data/runs/<chapter>/<name>")
+    rec.add_argument("--chapter", required=True)
+    rec.add_argument("--name", required=True)
+    rec.add_argument("--recipe", required=True)
+    rec.add_argument("--preset", default="cpu", help="smoke, cpu or gpu (default: cpu)")
+    rec.add_argument("--seed", type=int, default=0)
+    rec.add_argument("--option", type=_option, action="append", metavar="KEY=VALUE",
+                     help="a recipe option (repeatable), e.g. --option identity_weight=0")
+    rec.add_argument("--preset-field", type=_option, action="append", metavar="KEY=VALUE",
+                     help="override a preset field, e.g. --preset-field batch_size=8")
+    rec.add_argument("--keep-weights", action="store_true", help="also keep generator.pt (main models)")
+    rec.set_defaults(func=_cmd_record)
+
+    rep = sub.add_parser("reproduce", help="train recorded runs again from their config.json")
+    rep.add_argument("runs", nargs="+", help="run folders, e.g. data/runs/uegan/full-seed0")
+    rep.set_defaults(func=_cmd_reproduce)
+
+    lst = sub.add_parser("runs", help="list recorded runs")
+    lst.add_argument("--chapter", default=None)
+    lst.set_defaults(func=_cmd_runs)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from enhancelib.config import ParameterError
+    from enhancelib.train.checkpoint import CheckpointError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ParameterError, CheckpointError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the last checkpoint was saved; run the same command again to resume.",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

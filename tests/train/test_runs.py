@@ -1,0 +1,42 @@
+"""Recorded runs: load_or_train, weights loading, architecture mismatch."""
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import enhancelib.train.runs as runs
+from enhancelib.recipes import register_recipe
+from enhancelib.train import CheckpointError, RunSpec, load_or_train, train
+
+sys.path.insert(0, str(Path(__file__).parent))
+from tiny_recipe import TinyRecipe  # noqa: E402
+
+register_recipe("tiny", TinyRecipe)
+FIELDS = {"max_steps": 4, "checkpoint_every": 2, "eval_every": 2}
+
+
+def test_load_or_train_uses_the_record_when_configs_match(tmp_path, monkeypatch):
+    monkeypatch.setattr(runs, "RUNS_DIR", tmp_path / "recorded")
+    monkeypatch.setenv("ENHANCELIB_RUNS", str(tmp_path / "local"))
+    spec = RunSpec(recipe="tiny", preset="smoke", preset_overrides=FIELDS)
+    train(spec, tmp_path / "recorded" / "ch" / "main", progress=False)
+    stamp = (tmp_path / "recorded" / "ch" / "main" / "metrics.json").stat().st_mtime_ns
+    run = load_or_train(spec, "ch", "main", progress=False)
+    assert run.path == tmp_path / "recorded" / "ch" / "main"
+    assert (run.path / "metrics.json").stat().st_mtime_ns == stamp  # not retrained
+    other = load_or_train(RunSpec(recipe="tiny", preset="smoke", seed=5, preset_overrides=FIELDS), "ch", "main",
+                          progress=False)
+    assert other.path.parent == tmp_path / "local" / "ch" and other.metrics["steps"] == 4
+
+
+def test_recorded_weights_enhance_and_mismatch_is_clear(tmp_path):
+    spec = RunSpec(recipe="tiny", preset="smoke", preset_overrides=FIELDS)
+    path = train(spec, tmp_path / "run", progress=False)
+    enhancer = runs.load_run(path).enhancer()
+    out = enhancer(torch.rand(1, 3, 20, 30))
+    assert out.shape == (1, 3, 20, 30) and 0 <= out.min() and out.max() <= 1
+    # the same weights read by a recipe of another width fail with a readable message
+    (path / "config.json").write_text((path / "config.json").read_text().replace('"width": 3', '"width": 5'))
+    with pytest.raises(CheckpointError, match="does not match the model architecture"):
+        runs.RecordedRun(path).recipe()

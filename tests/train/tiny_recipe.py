@@ -1,0 +1,31 @@
+"""A tiny paired recipe for engine tests: a per-pixel colour matrix learned with L1."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from enhancelib.train.recipe import Recipe
+
+
+class TinyRecipe(Recipe):
+    name = "tiny"
+    needs_pairs = True
+    uses_backbone = False
+    default_options = {"lr": 0.05, "explode_at": -1, "width": 3}
+
+    def build(self) -> None:
+        w = int(self.options["width"])
+        self.networks["generator"] = nn.Sequential(nn.Conv2d(3, w, 1), nn.Conv2d(w, 3, 1))
+        self.optimizers["generator"] = torch.optim.Adam(self.networks["generator"].parameters(),
+                                                        lr=self.options["lr"])
+
+    def generator(self) -> nn.Module:
+        return self.networks["generator"]
+
+    def train_step(self, batch, step):
+        with self.autocast():
+            loss = (self.generator()(batch["low"]) - batch["low_target"]).abs().mean()
+        if step == self.options["explode_at"]:
+            loss = loss * float("nan")
+        self.optimise("generator", loss)
+        return {"l1": loss.item(), "noise": torch.rand(()).item()}
