@@ -1,0 +1,45 @@
+"""enhancelib: unpaired photo enhancement (QAGAN, UEGAN, GleNet, BNCAGAN), reproduced.
+
+The few names a reader needs at the top level:
+
+>>> import enhancelib
+>>> enhancer = enhancelib.pretrained("uegan")     # a recorded main model, ready to use
+>>> out = enhancer(image)                           # N x 3 x H x W in [0, 1]
+"""
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enhancelib.train.runs import Enhancer
+
+__version__ = "0.1.0"
+__all__ = ["PRETRAINED", "pretrained", "__version__"]
+
+#: Main model of each chapter -> its recorded run under data/runs/.
+PRETRAINED: dict[str, str] = {
+    "uegan": "uegan/full-seed0",
+    "glenet": "glenet/unpaired-seed0",
+    "glenet_paired": "glenet/paired-gen-len",
+    "qagan": "qagan/full-seed0",
+    "bncagan": "bncagan/full-seed0",
+}
+
+
+def pretrained(name: str, device: str = "cpu") -> "Enhancer":
+    """Load the recorded main model ``name`` for inference with one call."""
+    from enhancelib.config import ParameterError
+    from enhancelib.train.runs import RUNS_DIR, load_run
+
+    if name not in PRETRAINED:
+        close = difflib.get_close_matches(name, list(PRETRAINED), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ParameterError(f"Unknown pretrained model {name!r}; available: {sorted(PRETRAINED)}.{hint}")
+    path = RUNS_DIR / PRETRAINED[name]
+    if not (path / "generator.pt").is_file():
+        raise FileNotFoundError(
+            f"The recorded model {name!r} is not in this checkout ({path} has no generator.pt). "
+            f"Train it with: python -m enhancelib reproduce {path}"
+        )
+    return load_run(path).enhancer(device)
