@@ -1,0 +1,231 @@
+"""Reading photos from disk and moving them between numpy and torch.
+
+Every photo enters the project through :func:`load_rgb`, which returns an
+8-bit ``H x W x 3`` sRGB array whatever the file holds:
+
+* the EXIF orientation tag is applied (a portrait shot from a phone is upright);
+* grayscale (``L``, ``LA``, ``1``) is repeated over three channels; palette
+  images (``P``) are expanded;
+* transparency (``RGBA``, ``LA``, ``P`` with a transparent colour) is
+  **composited on white**, the way a page shows the image; dropping the
+  alpha channel instead would reveal whatever colour the encoder left under
+  transparent pixels (often black or garbage);
+* CMYK (e.g. print JPEGs) and files with an embedded ICC profile are
+  converted to sRGB (with the embedded profile when Little CMS is available);
+* 16-bit data (``I;16`` grayscale PNG/TIFF) is scaled to 8 bit by
+  ``round(v / 257)`` (65535 -> 255), not clipped; 16-bit RGB PNG/TIFF are
+  reduced by Pillow to their high byte, which is within one 8-bit level of
+  the exact scaling.
+
+Files that cannot be read raise :class:`ImageError` (a ``ValueError``) whose
+message names the file, the problem and the fix. Images with more than
+``max_pixels`` pixels are refused before they are decoded (a guard against
+"decompression bombs"); pass a larger ``max_pixels`` to read them.
+
+Tensors follow the package convention: float ``3 x H x W`` in ``[0, 1]``.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "IMAGE_SUFFIXES",
+    "ImageError",
+    "list_images",
+    "load_rgb",
+    "resize_long_side",
+    "to_tensor",
+    "to_uint8",
+]
+
+DEFAULT_MAX_PIXELS = 100_000_000
+"""Largest image (width x height) :func:`load_rgb` decodes unless told otherwise."""
+
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".ppm", ".pgm", ".gif"}
+)
+"""File name endings :func:`list_images` treats as images (case-insensitive)."""
+
+_SRGB_PROFILE = ImageCms.createProfile("sRGB")
+
+Array = TypeVar("Array", np.ndarray, torch.Tensor)
+
+
+class ImageError(ValueError):
+    """A file that is not a readable image, or an image that cannot be used."""
+
+
+# ---------------------------------------------------------------- reading
+def load_rgb(path: str | Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Read an image file as ``uint8`` ``H x W x 3`` sRGB (see the module docstring).
+
+    ``max_pixels=None`` lifts the size limit entirely (only for files you trust).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImageError(
+            f"{path}: no such file. Check the path (it is relative to "
+            f"{Path.cwd()}) or pass an absolute one."
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ImageError(f"{path}: cannot be read ({err}). Check its permissions.") from err
+    previous_limit = Image.MAX_IMAGE_PIXELS
+    try:
+        # Pillow's own bomb check is replaced by ours, which says how to lift it.
+        Image.MAX_IMAGE_PIXELS = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if max_pixels is not None and width * height > max_pixels:
+                raise ImageError(
+                    f"{path}: the image is {width} x {height} = {width * height / 1e6:.1f} "
+                    f"megapixels, above the limit of {max_pixels / 1e6:.1f} megapixels that "
+                    "guards against decompression bombs. If you trust the file, call "
+                    f"load_rgb(path, max_pixels={width * height}) (or None for no limit), "
+                    "or shrink the image first."
+                )
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            rgb = _to_rgb_array(image)
+    except ImageError:
+        raise
+    except UnidentifiedImageError as err:
+        raise ImageError(
+            f"{path}: not an image file Pillow can read (JPEG, PNG, TIFF, WebP, BMP, ...). "
+            "Remove it from the folder or convert it to one of these formats."
+        ) from err
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        raise ImageError(
+            f"{path}: the image is corrupt or truncated ({err}). Re-export or re-download it, "
+            "or remove it from the folder."
+        ) from err
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous_limit
+    return rgb
+
+
+def _to_rgb_array(image: Image.Image) -> np.ndarray:
+    """Any Pillow mode -> uint8 H x W x 3 sRGB."""
+    mode = image.mode
+    if mode.startswith("I") or mode == "F":
+        values = np.asarray(image).astype(np.float64)
+        if mode == "F":
+            # Float images: [0, 1] if they fit there, otherwise 8-bit values.
+            scale = 255.0 if values.max(initial=0.0) <= 1.0 else 1.0
+        else:
+            # I;16* and I (what Pillow gives for 16-bit PNG/TIFF): 0..65535.
+            scale = 255.0 / 65535.0
+        gray = np.clip(np.round(values * scale), 0, 255).astype(np.uint8)
+        return np.repeat(gray[:, :, None], 3, axis=2)
+    if mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif mode in ("LA", "La", "PA", "RGBa") or (mode in ("L", "RGB") and "transparency" in image.info):
+        image = image.convert("RGBA")
+    if image.mode == "RGBA":
+        # Alpha composited on white: out = alpha * colour + (1 - alpha) * 1.
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image)
+    image = _icc_to_srgb(image)
+    return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
+
+
+def _icc_to_srgb(image: Image.Image) -> Image.Image:
+    """Convert with the embedded ICC profile when there is one (CMYK, Adobe RGB, P3...)."""
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA", "CMYK", "L"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(image, source, _SRGB_PROFILE, outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image  # a broken profile: fall back to Pillow's plain conversion
+
+
+# ------------------------------------------------------------- conversion
+def to_tensor(image: np.ndarray) -> torch.Tensor:
+    """``uint8`` ``H x W x 3`` -> float32 ``3 x H x W`` in ``[0, 1]``."""
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        got = f"{type(image).__name__} {getattr(image, 'dtype', '')} {getattr(image, 'shape', '')}"
+        raise ImageError(f"to_tensor expects a uint8 H x W x 3 array (from load_rgb); got {got}.")
+    return torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1))).float().div_(255.0)
+
+
+def to_uint8(tensor: torch.Tensor) -> np.ndarray:
+    """Float ``3 x H x W`` in ``[0, 1]`` -> ``uint8`` ``H x W x 3`` (rounded, clamped)."""
+    if not isinstance(tensor, torch.Tensor) or tensor.ndim != 3 or tensor.shape[0] != 3:
+        raise ImageError(
+            f"to_uint8 expects a 3 x H x W tensor; got {type(tensor).__name__} "
+            f"{tuple(getattr(tensor, 'shape', ()))}. Index a batch first (batch[0])."
+        )
+    scaled = tensor.detach().to("cpu", torch.float32).mul(255.0).round_().clamp_(0, 255)
+    return scaled.to(torch.uint8).permute(1, 2, 0).contiguous().numpy()
+
+
+def resize_long_side(image: Array, long_side: int, upscale: bool = False) -> Array:
+    """Resize so that the long side is ``long_side``, keeping the aspect ratio.
+
+    Accepts ``uint8`` ``H x W x 3`` arrays and float ``(N x) 3 x H x W``
+    tensors and returns the same kind. Downsampling is antialiased (a
+    bilinear filter widened to the scale factor, i.e. area-like averaging,
+    no ringing); upsampling is bilinear. Images already small enough are
+    returned unchanged unless ``upscale`` is true.
+    """
+    if long_side < 1:
+        raise ValueError(f"long_side must be a positive number of pixels, got {long_side}.")
+    if isinstance(image, np.ndarray):
+        tensor = to_tensor(image)
+        return to_uint8(resize_long_side(tensor, long_side, upscale))
+    height, width = image.shape[-2:]
+    current = max(height, width)
+    if current == long_side or (current < long_side and not upscale):
+        return image
+    scale = long_side / current
+    size = (max(1, round(height * scale)), max(1, round(width * scale)))
+    batch = image if image.ndim == 4 else image.unsqueeze(0)
+    resized = F.interpolate(batch.float(), size=size, mode="bilinear", align_corners=False,
+                            antialias=scale < 1)
+    resized = resized.clamp_(0.0, 1.0).to(image.dtype)
+    return resized if image.ndim == 4 else resized.squeeze(0)
+
+
+# ---------------------------------------------------------------- folders
+def list_images(folder: str | Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """All image files under ``folder`` (recursively, sorted) and the files skipped.
+
+    Skipped files are ``(path, reason)`` pairs: files whose name does not end
+    in one of :data:`IMAGE_SUFFIXES` (hidden files such as ``.DS_Store``
+    included). Whether an image file is actually readable is found out when it
+    is loaded. Raises :class:`ImageError` if the folder does not exist, is not
+    a folder, or holds no image file.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise ImageError(f"{folder}: no such folder. Check the path (relative to {Path.cwd()}).")
+    if not folder.is_dir():
+        raise ImageError(f"{folder}: is a file, not a folder. Pass the folder that holds the photos.")
+    images: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith("."):
+            images.append(path)
+        else:
+            skipped.append((path, f"not an image file name (allowed endings: {sorted(IMAGE_SUFFIXES)})"))
+    if not images:
+        extra = f" ({len(skipped)} other files were found)" if skipped else ""
+        raise ImageError(
+            f"{folder}: holds no image files{extra}. Put .jpg/.png/.tif photos in it "
+            "(sub-folders are searched too)."
+        )
+    return images, skipped
