@@ -1,0 +1,132 @@
+"""Inverted residual ("MBConv") block with squeeze-and-excitation.
+
+The block of MobileNetV2/V3 and EfficientNet, as GleNet (paper 002, Tables 1
+and 2) uses it for its global and local enhancement networks:
+
+1. expansion: 1x1 convolution ``C_in -> e * C_in``, normalisation, swish;
+2. depthwise ``k x k`` convolution with stride ``s``, normalisation, swish;
+3. squeeze-and-excitation: global average pool, 1x1 convolution down to
+   ``max(1, int(C_in * r))`` channels, swish, 1x1 convolution back, sigmoid,
+   channel-wise rescaling (``r`` = 0.25; the squeezed width is measured on
+   the block's *input* channels, as in EfficientNet and GleNet's public code);
+4. projection: 1x1 convolution ``-> C_out``, normalisation, no activation;
+5. optional identity skip when ``stride == 1`` and ``C_in == C_out``.
+
+All convolutions are bias-free (the normalisation carries the bias), as in
+GleNet's public code.  Batch normalisation defaults to Keras' constants
+(``eps = 1e-3``, running-average momentum 0.99, i.e. PyTorch ``momentum=0.01``)
+because the public code is Keras.
+"""
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+__all__ = ["NORMS", "make_norm", "SqueezeExcite", "InvertedResidual"]
+
+NORMS: tuple[str, ...] = ("batch", "layer", "none")
+
+#: Keras' BatchNormalization defaults (PyTorch's momentum is 1 - Keras' momentum).
+KERAS_BN_EPS = 1e-3
+KERAS_BN_MOMENTUM = 0.01
+
+
+def make_norm(kind: str, channels: int) -> nn.Module:
+    """Normalisation layer by name.
+
+    ``"batch"``: BatchNorm2d with Keras' constants; ``"layer"``: a layer norm
+    over (C, H, W) per sample (GroupNorm with one group, affine), the choice
+    WGAN-GP recommends for critics; ``"none"``: identity.
+    """
+    if kind == "batch":
+        return nn.BatchNorm2d(channels, eps=KERAS_BN_EPS, momentum=KERAS_BN_MOMENTUM)
+    if kind == "layer":
+        return nn.GroupNorm(1, channels, eps=KERAS_BN_EPS)
+    if kind == "none":
+        return nn.Identity()
+    raise ValueError(f"Unknown normalisation {kind!r}; choose one of {NORMS}")
+
+
+class SqueezeExcite(nn.Module):
+    """Channel attention: ``x * sigmoid(W2 swish(W1 mean_hw(x)))``."""
+
+    def __init__(self, channels: int, squeezed: int) -> None:
+        super().__init__()
+        if squeezed < 1:
+            raise ValueError(f"SqueezeExcite needs at least one squeezed channel, got {squeezed}")
+        self.reduce = nn.Conv2d(channels, squeezed, 1, bias=False)
+        self.expand = nn.Conv2d(squeezed, channels, 1, bias=False)
+        self.act = nn.SiLU()
+
+    def forward(self, x: Tensor) -> Tensor:
+        # s = sigmoid(W2 swish(W1 GAP(x)))
+        scale = self.expand(self.act(self.reduce(x.mean(dim=(2, 3), keepdim=True)))).sigmoid()
+        return x * scale
+
+
+class InvertedResidual(nn.Module):
+    """MBConv block: expand (1x1) -> depthwise (k x k, stride) -> SE -> project (1x1).
+
+    Parameters
+    ----------
+    in_channels, out_channels:
+        Widths of the block's input and output.
+    kernel_size:
+        Side of the depthwise kernel (odd).
+    stride:
+        Stride of the depthwise convolution (1 or 2).
+    expansion:
+        Width multiplier of the hidden layer (1: no expansion convolution).
+    se_ratio:
+        Squeezed width as a fraction of ``in_channels`` (0: no squeeze-excite).
+    skip:
+        Add the input to the output; needs ``stride == 1`` and equal widths.
+        GleNet's blocks have no skip.
+    norm:
+        ``"batch"`` (default), ``"layer"`` or ``"none"``; see :func:`make_norm`.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int = 5,
+        stride: int = 1,
+        expansion: int = 6,
+        se_ratio: float = 0.25,
+        skip: bool = False,
+        norm: str = "batch",
+    ) -> None:
+        super().__init__()
+        if kernel_size % 2 != 1:
+            raise ValueError(f"kernel_size must be odd, got {kernel_size}")
+        if stride not in (1, 2):
+            raise ValueError(f"stride must be 1 or 2, got {stride}")
+        if expansion < 1:
+            raise ValueError(f"expansion must be >= 1, got {expansion}")
+        if not 0.0 <= se_ratio <= 1.0:
+            raise ValueError(f"se_ratio must lie in [0, 1], got {se_ratio}")
+        if skip and (stride != 1 or in_channels != out_channels):
+            raise ValueError(
+                "An identity skip needs stride 1 and in_channels == out_channels; got "
+                f"stride {stride}, {in_channels} -> {out_channels}. Pass skip=False."
+            )
+        hidden = in_channels * expansion
+        self.skip = skip
+        self.expand: nn.Module = nn.Identity()
+        if expansion != 1:
+            self.expand = nn.Sequential(
+                nn.Conv2d(in_channels, hidden, 1, bias=False), make_norm(norm, hidden), nn.SiLU()
+            )
+        self.depthwise = nn.Sequential(
+            nn.Conv2d(hidden, hidden, kernel_size, stride, padding=kernel_size // 2, groups=hidden, bias=False),
+            make_norm(norm, hidden),
+            nn.SiLU(),
+        )
+        self.excite: nn.Module = nn.Identity()
+        if se_ratio > 0:
+            self.excite = SqueezeExcite(hidden, max(1, int(in_channels * se_ratio)))
+        self.project = nn.Sequential(nn.Conv2d(hidden, out_channels, 1, bias=False), make_norm(norm, out_channels))
+
+    def forward(self, x: Tensor) -> Tensor:
+        y = self.project(self.excite(self.depthwise(self.expand(x))))
+        return x + y if self.skip else y
