@@ -140,3 +140,16 @@ def test_clear_errors() -> None:
         QualityAttention(12, reduction=8)
     with pytest.raises(ValueError, match="chunk_size"):
         qam(torch.rand(1, 16, 4, 4), torch.rand(1, 16, 4, 4), chunk_size=0)
+
+
+def test_temperature_divides_the_scores() -> None:
+    torch.manual_seed(0)
+    q, k, v = torch.randn(1, 4, 9) * 3, torch.randn(1, 4, 7) * 3, torch.randn(1, 3, 7)
+    _, sharp = inter_domain_attention(q, k, v, return_attention=True)
+    _, soft = inter_domain_attention(q, k, v, return_attention=True, temperature=8.0)
+    _, same = inter_domain_attention(q / 8, k, v, return_attention=True)
+    assert sharp is not None and soft is not None and same is not None
+    torch.testing.assert_close(soft, same)
+    assert soft.max(-1).values.mean() < sharp.max(-1).values.mean()
+    with pytest.raises(ValueError, match="temperature"):
+        QualityAttention(16, temperature=0.0)
