@@ -90,8 +90,8 @@ def load_rgb(path: str | Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> n
             width, height = image.size
             if max_pixels is not None and width * height > max_pixels:
                 raise ImageError(
-                    f"{path}: the image is {width} x {height} = {width * height / 1e6:.1f} "
-                    f"megapixels, above the limit of {max_pixels / 1e6:.1f} megapixels that "
+                    f"{path}: the image is {width} x {height} = {width * height} pixels, above "
+                    f"the limit of {max_pixels} pixels ({max_pixels / 1e6:g} megapixels) that "
                     "guards against decompression bombs. If you trust the file, call "
                     f"load_rgb(path, max_pixels={width * height}) (or None for no limit), "
                     "or shrink the image first."
