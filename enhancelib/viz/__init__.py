@@ -1,0 +1,8 @@
+"""Figures and widgets for the book.
+
+:mod:`enhancelib.viz.slider` -- before/after comparison slider that works in
+JupyterLab and in the static HTML book (no kernel, no internet).
+"""
+from enhancelib.viz.slider import BeforeAfter, compare, compare_methods
+
+__all__ = ["BeforeAfter", "compare", "compare_methods"]
