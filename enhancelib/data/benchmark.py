@@ -58,6 +58,9 @@ __all__ = [
     "read_split",
     "read_degradation",
     "load_benchmark",
+    "clean_photo",
+    "degraded_pair",
+    "degradation_of",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
