@@ -97,7 +97,10 @@ def load_rgb(path: str | Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> n
                     "or shrink the image first."
                 )
             image.load()
-            image = ImageOps.exif_transpose(image)
+            try:
+                image = ImageOps.exif_transpose(image)
+            except Exception:  # a malformed EXIF block: keep the stored orientation
+                pass
             rgb = _to_rgb_array(image)
     except ImageError:
         raise
