@@ -81,10 +81,14 @@ from torch import Tensor, nn
 __all__ = ["QualityAttention", "adaptive_instance_norm", "channel_statistics", "inter_domain_attention"]
 
 
+def _at_least_float32(x: Tensor) -> Tensor:
+    return x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+
+
 def channel_statistics(f: Tensor, eps: float = 1e-5) -> tuple[Tensor, Tensor]:
     """Per-sample, per-channel mean and standard deviation (eqs. 3-4), shaped N x C x 1 x 1."""
     # eq. 4 (inner part): 1/HW sum (f - mu)^2 ;  eq. 3: mu = 1/HW sum f   (in float32)
-    var, mean = torch.var_mean(f.float(), dim=(2, 3), correction=0, keepdim=True)
+    var, mean = torch.var_mean(_at_least_float32(f), dim=(2, 3), correction=0, keepdim=True)
     # eq. 4: sigma = (1/HW sum (f - mu)^2)^(1/2), eps under the root for safety
     return mean, (var + eps).sqrt()
 
@@ -219,8 +223,8 @@ class QualityAttention(nn.Module):
         query, key = (theta, nu) if self.query_domain == "high" else (nu, theta)
         # scores of large VGG features overflow float16: attend in float32 even under autocast
         with torch.autocast(device_type=f_high.device.type, enabled=False):
-            e, attention = inter_domain_attention(query.float(), key.float(), phi.float(), chunk,
-                                                  return_attention, self.temperature)
+            e, attention = inter_domain_attention(_at_least_float32(query), _at_least_float32(key),
+                                                  _at_least_float32(phi), chunk, return_attention, self.temperature)
         # f~_H: reshape e back to a feature map (and back to C channels)
         return self.out(e.reshape(n, -1, h, w)), attention
 

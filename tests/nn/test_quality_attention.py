@@ -153,3 +153,15 @@ def test_temperature_divides_the_scores() -> None:
     assert soft.max(-1).values.mean() < sharp.max(-1).values.mean()
     with pytest.raises(ValueError, match="temperature"):
         QualityAttention(16, temperature=0.0)
+
+
+def test_attention_is_computed_in_float32_under_autocast() -> None:
+    """Scores of large VGG features overflow float16; the module attends in float32."""
+    torch.manual_seed(0)
+    qam = QualityAttention(16)
+    f_high, f_low = torch.rand(1, 16, 4, 4) * 300, torch.rand(1, 16, 4, 4) * 300
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out, attention = qam(f_high, f_low, return_attention=True)
+    assert attention is not None and attention.dtype == torch.float32
+    assert torch.isfinite(out).all()
+    torch.testing.assert_close(attention.sum(-1), torch.ones(1, 16))
