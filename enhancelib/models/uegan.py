@@ -55,6 +55,12 @@ Ablations (``variant``):
 
 ``squeeze_excitation=True`` adds the squeeze-excitation block (ratio 4) of
 the reproduction report (paper 003) after the bottleneck GAM.
+
+``gam_form``: ``"code"`` (default) is the public code's GAM, whose
+instance normalisation cancels its global branch, so that every GAM acts as
+a 1x1 convolution + instance normalisation; ``"paper"`` is eqs. 2-4 as
+printed (channel means, no normalisation), where the branch is alive.  See
+:class:`~enhancelib.nn.attention.GlobalAttention`.
 """
 from __future__ import annotations
 
@@ -90,6 +96,7 @@ class UEGANGenerator(nn.Module):
         width: int = 32,
         variant: str = "full",
         squeeze_excitation: bool = False,
+        gam_form: str = "code",
         init_gain: float | None = 0.02,
         padding_mode: str = "reflect",
     ) -> None:
@@ -105,7 +112,7 @@ class UEGANGenerator(nn.Module):
         enc_widths = (w, 2 * w, 4 * w, 8 * w, 16 * w)
 
         def attention(channels: int) -> nn.Module:
-            return GlobalAttention(channels, reduction=8) if use_gam else nn.Identity()
+            return GlobalAttention(channels, reduction=8, form=gam_form) if use_gam else nn.Identity()
 
         # encoder: 7x7 conv, then four 3x3 stride-2 convs
         self.encoder = nn.ModuleList(

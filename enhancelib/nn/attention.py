@@ -13,8 +13,12 @@
   (in the code, not in the paper) by an instance normalisation without
   affine parameters.
 
-We follow the code.  Every output pixel thus depends on statistics of the
-whole feature map: global context mixed into local features.
+We follow the code, with one consequence worth knowing: the instance
+normalisation cancels the whole global branch (see :class:`GlobalAttention`),
+so in the public model the GAM is a 1x1 convolution followed by instance
+normalisation; each output pixel still depends on the whole map through
+the normalisation's mean and standard deviation.  ``form="paper"`` builds
+the module as the paper prints it, where the branch is alive.
 
 :class:`SqueezeExcitation` is the channel attention the UEGAN reproduction
 report (paper 003, Sec. 4.1.2) adds after the bottleneck GAM, ratio 4.
@@ -35,53 +39,83 @@ def channel_mean_std(z: Tensor, eps: float = 1e-5) -> tuple[Tensor, Tensor]:
 
 
 class GlobalAttention(nn.Module):
-    r"""Global attention module (GAM) of UEGAN, as in the public code.
+    r"""Global attention module (GAM) of UEGAN.
+
+    ``form="code"`` (default, the public code):
 
     .. math::
         g = [\mu(z), \sigma(z)],\quad
         \rho = W_2\,\mathrm{ReLU}(W_1 g),\quad
-        \hat z = \mathrm{IN}\big(\mathrm{Conv}_{1\times1}([z, E(\rho)])\big)
+        \hat z = \mathrm{IN}\big(W_z z + W_\rho E(\rho) + b\big)
 
-    ``z``: N x C x H x W with ``H * W >= 2`` (the unbiased variance and the
-    instance normalisation need at least two positions).
+    where ``[W_z, W_rho]`` is the 1x1 fusion convolution over the
+    concatenation ``[z, E(rho)]`` (eq. 4).  **The instance normalisation
+    cancels the global branch exactly**: it subtracts each channel's spatial
+    mean, and ``W_rho E(rho) + b`` is constant over space, so
+    ``IN(W_z z + W_rho E(rho) + b) = IN(W_z z)``.  In the public code the
+    MLP, ``W_rho`` and the bias (0.48 M of the generator's 4.16 M parameters
+    at width 32) receive only rounding-noise gradients and never change the
+    output; what remains global is the normalisation by the map's own mean
+    and standard deviation.  We therefore compute ``IN(W_z z)`` directly (the
+    same numbers, see the tests) and keep the unused parameters so that
+    weights and counts match the code.
+
+    ``form="paper"`` (eqs. 2-4 as printed: channel means only, no
+    normalisation), where the global branch is alive:
+
+    .. math::
+        \rho = W_2\,\mathrm{ReLU}(W_1 \mu(z)),\qquad
+        \hat z = W_z z + W_\rho E(\rho) + b
     """
 
-    def __init__(self, channels: int, reduction: int = 8, eps: float = 1e-5, normalise: bool = True) -> None:
+    FORMS = ("code", "paper")
+
+    def __init__(self, channels: int, reduction: int = 8, form: str = "code", eps: float = 1e-5) -> None:
         super().__init__()
+        if form not in self.FORMS:
+            raise ValueError(f"GlobalAttention form must be one of {self.FORMS}, got {form!r}")
         if channels < reduction:
             raise ValueError(f"GlobalAttention needs channels >= reduction ({reduction}), got {channels}")
         self.channels = channels
+        self.form = form
         self.eps = eps
+        statistics = 2 if form == "code" else 1
         # eq. 3: f_FC, two "fully-connected" layers as 1x1 convolutions, no bias
         self.mlp = nn.Sequential(
-            nn.Conv2d(2 * channels, channels // reduction, 1, bias=False),
+            nn.Conv2d(statistics * channels, channels // reduction, 1, bias=False),
             nn.ReLU(inplace=True),
             nn.Conv2d(channels // reduction, channels, 1, bias=False),
         )
         # eq. 4: Conv over the concatenation [z, E(rho)], 2C -> C
         self.fuse = nn.Conv2d(2 * channels, channels, 1, bias=True)
-        self.norm = nn.InstanceNorm2d(channels, affine=False) if normalise else nn.Identity()
+
+    def global_context(self, z: Tensor) -> Tensor:
+        """``rho`` of eqs. 2-3, N x C x 1 x 1."""
+        if self.form == "code":
+            # eq. 2 (code version): g = [mean(z), std(z)] per channel
+            g = torch.cat(channel_mean_std(z, self.eps), dim=1)
+        else:
+            # eq. 2: g_mean = f_pool(z)
+            g = z.mean(dim=(2, 3), keepdim=True)
+        # eq. 3: rho = f_FC(g)
+        return self.mlp(g)
 
     def forward(self, z: Tensor) -> Tensor:
         if z.dim() != 4 or z.shape[1] != self.channels:
             raise ValueError(f"GlobalAttention({self.channels}) expects N x {self.channels} x H x W, got {tuple(z.shape)}")
-        if z.shape[2] * z.shape[3] < 2:
-            raise ValueError(
-                f"GlobalAttention needs at least 2 spatial positions to measure a standard deviation, "
-                f"got {z.shape[2]}x{z.shape[3]}: feed a larger image."
-            )
-        # eq. 2 (code version): g = [mean(z), std(z)] per channel
-        mean, std = channel_mean_std(z, self.eps)
-        # eq. 3: rho = f_FC(g)
-        rho = self.mlp(torch.cat([mean, std], dim=1))
-        # eq. 4: z_hat = Conv([z, E(rho)]).  A 1x1 convolution of a concatenation is
-        # the sum of the convolutions of its parts, and E(rho) is constant over space,
-        # so W_z * z + (W_rho * rho + b) gives the same numbers without building the
-        # 2C-channel tensor at full resolution.
         w_z, w_rho = self.fuse.weight[:, : self.channels], self.fuse.weight[:, self.channels:]
-        shift = F.conv2d(rho, w_rho, self.fuse.bias)
-        z_hat = F.conv2d(z, w_z) + shift
-        return self.norm(z_hat)
+        # eq. 4 splits into a local and a global part: Conv([z, E(rho)]) = W_z z + (W_rho rho + b)
+        local = F.conv2d(z, w_z)
+        if self.form == "code":
+            if z.shape[2] * z.shape[3] < 2:
+                raise ValueError(
+                    f"GlobalAttention needs at least 2 spatial positions to normalise over, "
+                    f"got {z.shape[2]}x{z.shape[3]}: feed a larger image."
+                )
+            # IN(W_z z + W_rho E(rho) + b) = IN(W_z z): the constant global part cancels
+            return F.instance_norm(local, eps=self.eps)
+        shift = F.conv2d(self.global_context(z), w_rho, self.fuse.bias)
+        return local + shift
 
 
 class SqueezeExcitation(nn.Module):

@@ -35,6 +35,9 @@ Choices where paper and code disagree (we follow the code unless stated):
   :class:`~enhancelib.models.uegan.UEGANGenerator` (see its docstring for
   what "pixel-level MM" means here); report 003's Charbonnier identity loss
   is ``identity_distance="charbonnier"``.
+* ``gam_form="paper"`` (not an experiment of the papers) builds the GAM as
+  eqs. 2-4 print it: in the code's form its global branch is cancelled by
+  an instance normalisation (see :mod:`enhancelib.nn.attention`).
 
 Speed (same losses and updates as the code, fewer passes): the generator
 runs once on ``[x_l, x_h]`` (it has no batch statistics); the discriminator
@@ -56,6 +59,7 @@ from enhancelib.losses.perceptual import UEGAN_FIDELITY_WEIGHTS, PerceptualLoss
 from enhancelib.losses.reconstruction import DISTANCES, MultiScaleReconstructionLoss
 from enhancelib.losses.relativistic import RaHingeDiscriminatorLoss, RaHingeGeneratorLoss
 from enhancelib.models.uegan import UEGAN_VARIANTS, UEGANGenerator
+from enhancelib.nn.attention import GlobalAttention
 from enhancelib.nn.blocks import init_orthogonal_, pad_to_multiple
 from enhancelib.nn.discriminator import uegan_discriminator
 from enhancelib.nn.image_pool import ImagePool
@@ -80,6 +84,7 @@ class UEGANRecipe(Recipe):
         "identity_distance": "l1",
         "variant": "full",
         "se": False,
+        "gam_form": "code",
         "use_input_as_fake": True,
         "pool_size": 50,
         "width": 32,
@@ -99,6 +104,8 @@ class UEGANRecipe(Recipe):
         o = self.options
         if o["variant"] not in UEGAN_VARIANTS:
             raise ParameterError(f"UEGAN option variant={o['variant']!r} is unknown; choose one of {sorted(UEGAN_VARIANTS)}")
+        if o["gam_form"] not in GlobalAttention.FORMS:
+            raise ParameterError(f"UEGAN option gam_form={o['gam_form']!r} is unknown; choose one of {GlobalAttention.FORMS}")
         if o["identity_distance"] not in DISTANCES:
             raise ParameterError(
                 f"UEGAN option identity_distance={o['identity_distance']!r} is unknown; choose one of {sorted(DISTANCES)}"
@@ -122,7 +129,8 @@ class UEGANRecipe(Recipe):
     def build(self) -> None:
         self._check_options()
         o = self.options
-        self.G = UEGANGenerator(o["width"], o["variant"], squeeze_excitation=o["se"], init_gain=self.init_gain)
+        self.G = UEGANGenerator(o["width"], o["variant"], squeeze_excitation=o["se"], gam_form=o["gam_form"],
+                                init_gain=self.init_gain)
         self.D = init_orthogonal_(uegan_discriminator(o["width"]), self.init_gain)
         self.networks = {"generator": self.G, "discriminator": self.D}
         self.optimizers = {

@@ -25,6 +25,15 @@ def test_shapes_and_range(variant):
     assert 0 <= y.min() and y.max() <= 1
 
 
+def test_paper_gam_form_keeps_shapes_and_parameter_layout():
+    code, paper = UEGANGenerator(width=8, init_gain=None), UEGANGenerator(width=8, gam_form="paper", init_gain=None)
+    x = torch.rand(1, 3, 32, 32)
+    assert paper(x).shape == x.shape
+    # the paper's eq. 2 pools means only: the MLP's first layer sees C inputs instead of 2C
+    count = lambda net: sum(p.numel() for p in net.parameters())  # noqa: E731
+    assert count(code) - count(paper) == sum(c * c // 8 for c in (8, 16, 32, 64, 128))
+
+
 def test_starts_as_the_identity_with_the_public_init_only():
     torch.manual_seed(0)
     x = torch.rand(2, 3, 64, 64)
