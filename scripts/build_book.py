@@ -25,7 +25,7 @@ def main() -> int:
     except BuildError as error:
         print(f"\nBUILD FAILED\n{error}", file=sys.stderr)
         return 1
-    pages = sum(1 for _ in result.html_dir.rglob("*.html"))
+    pages = len(result.pages)
     print(f"\nBuilt {pages} HTML pages in {result.seconds:.0f} s with {len(result.warnings)} warnings.")
     print(f"Open:  {result.index}")
     print(f"Serve: python -m http.server --bind 127.0.0.1 -d {result.html_dir} 8000"

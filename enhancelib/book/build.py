@@ -40,6 +40,12 @@ class BuildResult:
     def index(self) -> Path:
         return self.html_dir / "index.html"
 
+    @property
+    def pages(self) -> list[Path]:
+        """The site's HTML pages (not the theme's templates under ``_static``)."""
+        return sorted(p for p in self.html_dir.rglob("*.html")
+                      if not p.relative_to(self.html_dir).parts[0].startswith("_"))
+
 
 def jupyter_book_command() -> list[str]:
     """``jupyter-book`` of the running interpreter's environment (falls back to PATH)."""
@@ -66,7 +72,8 @@ def build_book(root: Path = REPO_ROOT, *, strict: bool = True, rebuild_all: bool
     """Build ``root``'s book into ``root/_build/html``.
 
     ``strict`` fails on any warning (``-W --keep-going``); ``rebuild_all``
-    rewrites every page (needed after vendored JavaScript changed).  The repo
+    empties ``_build/html`` and rewrites every page (needed after vendored
+    JavaScript changed).  The repo
     root is put on ``PYTHONPATH`` so the notebooks import ``enhancelib`` even
     where the package is not installed.
     """
@@ -75,6 +82,9 @@ def build_book(root: Path = REPO_ROOT, *, strict: bool = True, rebuild_all: bool
         command.append("--all")
     if strict:
         command += ["-W", "--keep-going"]
+    html_dir = root / "_build" / "html"
+    if rebuild_all and html_dir.is_dir():
+        shutil.rmtree(html_dir)  # Sphinx never deletes outputs: no stale pages or static files
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silences a debugger notice on stderr
@@ -89,7 +99,7 @@ def build_book(root: Path = REPO_ROOT, *, strict: bool = True, rebuild_all: bool
                 sys.stdout.write(line)
                 sys.stdout.flush()
         code = process.wait()
-    result = BuildResult(root / "_build" / "html", time.monotonic() - start, find_warnings("".join(lines)))
+    result = BuildResult(html_dir, time.monotonic() - start, find_warnings("".join(lines)))
     if code != 0:
         details = "\n".join(result.warnings[-40:]) or "".join(lines[-40:])
         raise BuildError(f"jupyter-book build failed (exit code {code}):\n{details}")

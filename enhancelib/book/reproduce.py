@@ -21,6 +21,7 @@ __all__ = [
     "NotebookParameter",
     "notebook_parameters",
     "notebook_rows",
+    "notebooks_markdown",
     "run_rows",
     "script_rows",
     "markdown_table",
@@ -76,21 +77,30 @@ def notebook_parameters(path: Path) -> list[NotebookParameter]:
 
 
 def notebook_rows(root: Path = REPO_ROOT, pattern: str = "[0-9][0-9]_*.ipynb") -> list[dict[str, str]]:
-    """One row per chapter notebook: its papermill command and its parameters."""
+    """One row per chapter notebook: its path, papermill command and parameters (plain text)."""
     rows = []
     for path in sorted((root / "notebooks").glob(pattern)):
         parameters = notebook_parameters(path)
-        names = [p.name for p in parameters]
         relative = path.relative_to(root).as_posix()
         command = f"papermill {relative} runs-local/{path.name} --cwd notebooks"
-        if "preset" in names:
+        if any(p.name == "preset" for p in parameters):
             command += " -p preset cpu"
         rows.append({
             "notebook": relative,
-            "command": f"`{command}`",
-            "parameters": ", ".join(f"`{p.name} = {p.default}`" for p in parameters) or "(none)",
+            "command": command,
+            "parameters": ", ".join(f"{p.name} = {p.default}" for p in parameters),
         })
     return rows
+
+
+def notebooks_markdown(rows: Sequence[Mapping[str, str]]) -> str:
+    """The notebook rows as Markdown: a heading line and a shell block per notebook."""
+    blocks = []
+    for row in rows:
+        parameters = ", ".join(f"`{item.strip()}`" for item in row["parameters"].split(", ") if item.strip())
+        blocks.append(f"**`{row['notebook']}`** — parameters: {parameters or '(none)'}\n\n"
+                      f"```bash\n{row['command']}\n```")
+    return "\n\n".join(blocks)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -5,7 +5,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from enhancelib.book.reproduce import markdown_table, notebook_parameters, notebook_rows, run_rows
+from enhancelib.book.reproduce import (
+    markdown_table,
+    notebook_parameters,
+    notebook_rows,
+    notebooks_markdown,
+    run_rows,
+)
 
 
 def _notebook(path: Path, parameters: str, extra_tags: list[str] | None = None) -> None:
@@ -33,9 +39,11 @@ def test_notebook_rows_give_the_papermill_command(tmp_path):
     _notebook(tmp_path / "notebooks" / "scratch.ipynb", 'preset = "cpu"')  # not a chapter
     rows = notebook_rows(tmp_path)
     assert [r["notebook"] for r in rows] == ["notebooks/00_benchmark.ipynb", "notebooks/01_uegan.ipynb"]
-    assert rows[1]["command"] == ("`papermill notebooks/01_uegan.ipynb runs-local/01_uegan.ipynb "
-                                  "--cwd notebooks -p preset cpu`")
+    assert rows[1]["command"] == ("papermill notebooks/01_uegan.ipynb runs-local/01_uegan.ipynb "
+                                  "--cwd notebooks -p preset cpu")
     assert "-p preset" not in rows[0]["command"]
+    text = notebooks_markdown(rows)
+    assert "```bash\npapermill notebooks/01_uegan.ipynb" in text and "`photos = 10`" in text
 
 
 def test_injected_parameters_are_refused(tmp_path):
