@@ -64,8 +64,8 @@ def _enhanced(enhance: Callable[[Tensor], Tensor], x: Tensor, name: str,
     seconds = time.perf_counter() - start if timing else math.nan
     if not isinstance(out, Tensor) or tuple(out.shape) != tuple(batch.shape):
         got = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
-        raise ValueError(f"enhance() must return a tensor of the input's shape {tuple(batch.shape)} for "
-                         f"{name!r}; got {got}. Crop or pad inside the enhancer.")
+        raise ValueError(f"enhance() returned {got} for {name!r}; it must return a tensor of the input's "
+                         f"shape {tuple(batch.shape)}. Crop or pad inside the enhancer.")
     return out[0].detach().float().cpu(), seconds
 
 
