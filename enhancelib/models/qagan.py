@@ -37,7 +37,10 @@ Decisions
    after both, reflection padding, no normalisation (as the AdaIN decoder the
    paper builds on).  G_L's two QAM outputs are fused by concatenation, and
    its first stage takes the 1024 fused channels where G_H's takes the
-   concatenated skip.
+   concatenated skip.  ``decoder_width`` multiplies the decoders' own widths
+   (not the encoder's): 1 is the VGG mirror; the decoders cost about as much
+   as the encoder, so 0.5 roughly halves a CPU training step's generator
+   work (an option of ours, not the paper's).
 3. **Outputs.**  The paper does not say.  G_H adds ``tanh`` of its last
    convolution to the input image and clamps to [0, 1]; that convolution
    starts at zero, so the enhancer starts as the identity (tested), a strong
@@ -85,19 +88,27 @@ def _widths(encoder: VGGFeatures) -> dict[str, int]:
     return encoder.channels(VGG_LAYERS)
 
 
+def _scaled(widths: Mapping[str, int], scale: float) -> tuple[int, int, int]:
+    """Decoder widths at the relu3_1, relu2_1, relu1_1 levels (VGG's, times ``scale``)."""
+    if scale <= 0:
+        raise ValueError(f"decoder width scale must be positive, got {scale}")
+    return tuple(max(4, round(widths[name] * scale)) for name in ("relu3_1", "relu2_1", "relu1_1"))  # type: ignore[return-value]
+
+
 class UNetDecoder(nn.Module):
     """G_H: decodes relu5_1 back to an image, concatenating relu4_1 ... relu1_1 on the way."""
 
-    def __init__(self, widths: Mapping[str, int], residual_output: bool = True) -> None:
+    def __init__(self, widths: Mapping[str, int], residual_output: bool = True, width_scale: float = 1.0) -> None:
         super().__init__()
         c1, c2, c3, c4, c5 = (widths[name] for name in VGG_LAYERS)
+        d3, d2, d1 = _scaled(widths, width_scale)
         self.residual_output = residual_output
         # stage k: up(previous) (+) relu{k}_1  ->  width of block k-1
-        self.stage4 = _stage(c5 + c4, c3)
-        self.stage3 = _stage(c3 + c3, c2)
-        self.stage2 = _stage(c2 + c2, c1)
-        self.stage1 = _stage(c1 + c1, c1)
-        self.head = PaddedConv(c1, 3, 3)
+        self.stage4 = _stage(c5 + c4, d3)
+        self.stage3 = _stage(d3 + c3, d2)
+        self.stage2 = _stage(d2 + c2, d1)
+        self.stage1 = _stage(d1 + c1, d1)
+        self.head = PaddedConv(d1, 3, 3)
         if residual_output:
             nn.init.zeros_(self.head.conv.weight)
             nn.init.zeros_(self.head.conv.bias)
@@ -126,20 +137,22 @@ class QualityDecoder(nn.Module):
         query_domain: str = "high",
         chunk_size: int | None = None,
         temperature: float = 1.0,
+        width_scale: float = 1.0,
     ) -> None:
         super().__init__()
-        c1, c2, c3, c4, c5 = (widths[name] for name in VGG_LAYERS)
+        c4, c5 = widths["relu4_1"], widths["relu5_1"]
+        d3, d2, d1 = _scaled(widths, width_scale)
         self.use_qam = use_qam
         if use_qam:
             options = dict(spatial_attention=spatial_attention, stat_transfer=stat_transfer,
                            query_domain=query_domain, chunk_size=chunk_size, temperature=temperature)
             self.qam5 = QualityAttention(c5, **options)
             self.qam4 = QualityAttention(c4, **options)
-        self.stage4 = _stage(c5 + c4, c3)  # fuses up(QAM_5) (+) QAM_4
-        self.stage3 = _stage(c3, c2)
-        self.stage2 = _stage(c2, c1)
-        self.stage1 = _stage(c1, c1)
-        self.head = PaddedConv(c1, 3, 3)
+        self.stage4 = _stage(c5 + c4, d3)  # fuses up(QAM_5) (+) QAM_4
+        self.stage3 = _stage(d3, d2)
+        self.stage2 = _stage(d2, d1)
+        self.stage1 = _stage(d1, d1)
+        self.head = PaddedConv(d1, 3, 3)
 
     def forward(self, f_high: Features, f_low: Features, size: tuple[int, int] | torch.Size,
                 return_attention: bool = False) -> tuple[Tensor, dict[str, Tensor]]:
@@ -164,10 +177,10 @@ class QualityDecoder(nn.Module):
 class QAGANEnhancer(nn.Module):
     """E + G_H: the test-time enhancer.  ``forward(low)`` with ``low`` N x 3 x H x W in [0, 1]."""
 
-    def __init__(self, encoder: VGGFeatures, residual_output: bool = True) -> None:
+    def __init__(self, encoder: VGGFeatures, residual_output: bool = True, width_scale: float = 1.0) -> None:
         super().__init__()
         self.encoder = encoder
-        self.decoder = UNetDecoder(_widths(encoder), residual_output)
+        self.decoder = UNetDecoder(_widths(encoder), residual_output, width_scale)
 
     def forward(self, low: Tensor, features: Features | None = None) -> Tensor:
         """Enhanced image; ``features`` = ``encoder(low)`` when the caller already has them."""
@@ -196,11 +209,12 @@ class QAGAN(nn.Module):
         residual_output: bool = True,
         attention_chunk: int | None = None,
         attention_temperature: float = 1.0,
+        decoder_width: float = 1.0,
     ) -> None:
         super().__init__()
-        self.enhancer = QAGANEnhancer(encoder, residual_output)
+        self.enhancer = QAGANEnhancer(encoder, residual_output, decoder_width)
         self.g_low = QualityDecoder(_widths(encoder), use_qam, use_spatial_attention, use_stat_transfer,
-                                    query_domain, attention_chunk, attention_temperature)
+                                    query_domain, attention_chunk, attention_temperature, decoder_width)
 
     @property
     def encoder(self) -> VGGFeatures:

@@ -39,6 +39,8 @@ Decisions (the paper gives no code)
   LeakyReLU 0.2) with a PatchGAN head after the third (intermediate) and the
   fourth (final) stage, raw scores (no tanh: the hinge already bounds the
   loss).  Widths scale with ``d_width``.
+* **Cost knob** ``decoder_width`` (ours): multiplies both decoders' widths
+  (see :mod:`enhancelib.models.qagan`, decision 2); 1 is the paper's mirror.
 * **Optimisation**: Adam, lr 1e-4 for generators and discriminators, betas
   (0.5, 0.999), no weight decay; the generator step comes first (as in
   CycleGAN), then the discriminator step on the same (detached) fakes, no
@@ -99,6 +101,7 @@ class QAGANRecipe(Recipe):
         "attention_temperature": 1.0,
         "cycle_reference": "own",
         "residual_output": True,
+        "decoder_width": 1.0,
         "d_width": 64,
         "lr": 1e-4,
     }
@@ -118,7 +121,7 @@ class QAGANRecipe(Recipe):
         for key, allowed in choices.items():
             if o[key] not in allowed:
                 raise ParameterError(f"QAGAN option {key}={o[key]!r} is unknown; choose one of {list(allowed)}")
-        for key in ("lambda_cc", "lr", "attention_temperature"):
+        for key in ("lambda_cc", "lr", "attention_temperature", "decoder_width"):
             if not isinstance(o[key], (int, float)) or o[key] < 0 or (key != "lambda_cc" and o[key] == 0):
                 raise ParameterError(f"QAGAN option {key} must be a positive number, got {o[key]!r}")
         if not isinstance(o["d_width"], int) or o["d_width"] < 4:
@@ -137,6 +140,7 @@ class QAGANRecipe(Recipe):
             self.backbone, use_qam=o["use_qam"], use_spatial_attention=o["use_spatial_attention"],
             use_stat_transfer=o["use_stat_transfer"], query_domain=o["query_domain"],
             residual_output=o["residual_output"], attention_temperature=float(o["attention_temperature"]),
+            decoder_width=float(o["decoder_width"]),
         )
         self.d_high = qagan_discriminator(o["d_width"])
         self.d_low = qagan_discriminator(o["d_width"])

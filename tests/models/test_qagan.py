@@ -128,3 +128,17 @@ def test_bad_encoder_is_refused(encoder: VGGFeatures) -> None:
         QAGAN(short)
     with pytest.raises(ValueError, match="N x 3 x H x W"):
         QAGANEnhancer(encoder).forward(torch.rand(3, 32, 32))
+
+
+def test_decoder_width_scales_the_decoders_only(encoder: VGGFeatures) -> None:
+    def count(net: torch.nn.Module) -> int:
+        return sum(p.numel() for p in net.parameters())
+
+    full, half = QAGAN(encoder), QAGAN(encoder, decoder_width=0.5)
+    assert count(half.enhancer.decoder) < 0.6 * count(full.enhancer.decoder)
+    assert count(half.g_low) < 0.6 * count(full.g_low)
+    assert half.enhancer.decoder.head.in_channels == 32
+    x = torch.rand(1, 3, 32, 32)
+    assert half.enhance(x).shape == x.shape and half.degrade(x, x).shape == x.shape
+    with pytest.raises(ValueError, match="width scale"):
+        QAGAN(encoder, decoder_width=0.0)

@@ -40,7 +40,7 @@ def _changed(before: list[torch.Tensor], net: torch.nn.Module) -> bool:
     {},
     {"use_spatial_attention": False, "cycle_reference": "shuffled"},
     {"use_stat_transfer": False, "query_domain": "low", "attention_temperature": 8.0},
-    {"use_qam": False, "residual_output": False},
+    {"use_qam": False, "residual_output": False, "decoder_width": 0.25},
 ])
 def test_two_steps_train_every_network_but_the_encoder(backbone: VGGFeatures, options: dict[str, object]) -> None:
     recipe = make(backbone, **options)

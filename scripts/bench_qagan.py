@@ -1,0 +1,84 @@
+"""Print QAGAN's costs at test resolution: attention memory per QAM level, forward times.
+
+Usage: ``.venv/bin/python scripts/bench_qagan.py [--repeats 5] [--threads 2]``
+
+Figures are medians over ``--repeats`` runs on the CPU.  The VGG-19
+architecture is timed with random weights (same cost as the real ones); the
+offline VGG-16 with its real weights.  Nothing is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from enhancelib.models.qagan import QAGAN  # noqa: E402
+from enhancelib.nn.vgg import BackboneUnavailable, load_vgg  # noqa: E402
+
+
+def median_ms(fn: Callable[[], object], repeats: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    print("Attention matrix per image (float32), S = positions of the feature map:")
+    for h, w in ((384, 512), (512, 512)):
+        for layer, stride in (("relu5_1", 16), ("relu4_1", 8)):
+            s = (h // stride) * (w // stride)
+            print(f"  {h}x{w} {layer}: S = {h // stride}x{w // stride} = {s:5d}, S^2 floats = {s * s * 4 / 2**20:7.1f} MiB")
+
+    backbones = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        backbones["vgg19 architecture (random weights)"] = load_vgg("random")
+    try:
+        backbones["vgg16-offline"] = load_vgg("vgg16-offline")
+    except BackboneUnavailable as error:
+        print(f"(offline VGG-16 unavailable: {error})")
+
+    low = torch.rand(1, 3, 384, 512)
+    for name, encoder in backbones.items():
+        model = QAGAN(encoder).eval()
+        with torch.no_grad():
+            for p in model.enhancer.decoder.head.parameters():
+                p.normal_(0, 0.01)  # not the identity-at-init shortcut (same cost anyway)
+        n_enc = sum(p.numel() for p in encoder.parameters())
+        n_gh = sum(p.numel() for p in model.enhancer.decoder.parameters())
+        n_gl = sum(p.numel() for p in model.g_low.parameters())
+        print(f"\n{name}: E {n_enc / 1e6:.2f} M params (frozen), G_H {n_gh / 1e6:.2f} M, G_L {n_gl / 1e6:.2f} M")
+        with torch.inference_mode():
+            t_enc = median_ms(lambda: model.encode(low), args.repeats)
+            t_enh = median_ms(lambda: model.enhance(low), args.repeats)
+            print(f"  {args.threads} threads, 1x3x384x512: E alone {t_enc:.0f} ms, enhancer E+G_H {t_enh:.0f} ms")
+            if name == "vgg16-offline":
+                ref = torch.rand(1, 3, 384, 512)
+                t_deg = median_ms(lambda: model.degrade(low, ref), args.repeats)
+                model.g_low.qam4.chunk_size = 512
+                t_chunk = median_ms(lambda: model.degrade(low, ref), args.repeats)
+                print(f"  degrader E+G_L (with both QAMs, reference 384x512): {t_deg:.0f} ms; "
+                      f"relu4_1 attention in chunks of 512 queries: {t_chunk:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
