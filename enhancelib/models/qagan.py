@@ -37,10 +37,12 @@ Decisions
    after both, reflection padding, no normalisation (as the AdaIN decoder the
    paper builds on).  G_L's two QAM outputs are fused by concatenation, and
    its first stage takes the 1024 fused channels where G_H's takes the
-   concatenated skip.  ``decoder_width`` multiplies the decoders' own widths
-   (not the encoder's): 1 is the VGG mirror; the decoders cost about as much
-   as the encoder, so 0.5 roughly halves a CPU training step's generator
-   work (an option of ours, not the paper's).
+   concatenated skip.  G_L has no skip connections: Fig. 4 feeds it only the
+   relu5_1 and relu4_1 pairs.  ``decoder_width`` (ours, not the paper's)
+   multiplies the decoders' own widths, not the encoder's: 1 is the VGG
+   mirror, 0.5 has ~60 % fewer decoder parameters; a training step is
+   dominated by its six encoder passes, so it saves less time than that
+   (``scripts/bench_qagan.py`` prints both).
 3. **Outputs.**  The paper does not say.  G_H adds ``tanh`` of its last
    convolution to the input image and clamps to [0, 1]; that convolution
    starts at zero, so the enhancer starts as the identity (tested), a strong
