@@ -78,7 +78,13 @@ from typing import Literal, overload
 import torch
 from torch import Tensor, nn
 
-__all__ = ["QualityAttention", "adaptive_instance_norm", "channel_statistics", "inter_domain_attention"]
+__all__ = [
+    "QualityAttention",
+    "adaptive_instance_norm",
+    "attention_for_query",
+    "channel_statistics",
+    "inter_domain_attention",
+]
 
 
 def _at_least_float32(x: Tensor) -> Tensor:
@@ -145,6 +151,25 @@ def inter_domain_attention(
     out = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)
     attention = (maps[0] if len(maps) == 1 else torch.cat(maps, dim=1)) if return_attention else None
     return out, attention
+
+
+def attention_for_query(attention: Tensor, query_size: tuple[int, int], key_size: tuple[int, int],
+                        y: int, x: int) -> Tensor:
+    """Where one query position looks: its attention row reshaped to the key map, N x H_k x W_k.
+
+    ``attention`` is N x S_q x S_k as returned by the module; ``query_size``
+    and ``key_size`` are the (H, W) of the query and key feature maps
+    (row-major positions); ``(y, x)`` is the query position.
+    """
+    (hq, wq), (hk, wk) = query_size, key_size
+    if attention.dim() != 3 or attention.shape[1:] != (hq * wq, hk * wk):
+        raise ValueError(
+            f"attention of shape {tuple(attention.shape)} does not match query size {query_size} "
+            f"and key size {key_size}: expected N x {hq * wq} x {hk * wk}"
+        )
+    if not (0 <= y < hq and 0 <= x < wq):
+        raise ValueError(f"query position ({y}, {x}) lies outside the {hq} x {wq} query map")
+    return attention[:, y * wq + x].reshape(-1, hk, wk)
 
 
 class QualityAttention(nn.Module):

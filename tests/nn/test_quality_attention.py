@@ -8,6 +8,7 @@ from torch import nn
 from enhancelib.nn.quality_attention import (
     QualityAttention,
     adaptive_instance_norm,
+    attention_for_query,
     channel_statistics,
     inter_domain_attention,
 )
@@ -104,6 +105,15 @@ def test_attention_finds_a_permuted_copy() -> None:
     # f_L position perm^-1[i] holds f_H's feature i
     assert torch.equal(attention[0].argmax(-1), torch.argsort(perm))
     torch.testing.assert_close(out, f_high, atol=1e-3, rtol=0)
+    # the map of query (1, 2) peaks where f_L holds f_H's feature 1 * 4 + 2
+    where = attention_for_query(attention, (3, 4), (3, 4), 1, 2)[0]
+    assert where.shape == (3, 4)
+    peak = int(where.argmax())
+    assert int(perm[peak]) == 6
+    with pytest.raises(ValueError, match="outside"):
+        attention_for_query(attention, (3, 4), (3, 4), 3, 0)
+    with pytest.raises(ValueError, match="does not match"):
+        attention_for_query(attention, (4, 4), (3, 4), 0, 0)
 
 
 @pytest.mark.parametrize("query_domain", ["high", "low"])
