@@ -1,4 +1,4 @@
-"""Print QAGAN's costs at test resolution: attention memory per QAM level, forward times.
+"""Print QAGAN's costs: attention memory per QAM level, forward times at test size, training step time.
 
 Usage: ``.venv/bin/python scripts/bench_qagan.py [--repeats 5] [--threads 2]``
 
@@ -20,8 +20,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from enhancelib.config import resolve_preset  # noqa: E402
 from enhancelib.models.qagan import QAGAN  # noqa: E402
 from enhancelib.nn.vgg import BackboneUnavailable, load_vgg  # noqa: E402
+from enhancelib.recipes.qagan import QAGANRecipe  # noqa: E402
 
 
 def median_ms(fn: Callable[[], object], repeats: int) -> float:
@@ -78,6 +80,16 @@ def main() -> None:
                 t_chunk = median_ms(lambda: model.degrade(low, ref), args.repeats)
                 print(f"  degrader E+G_L (with both QAMs, reference 384x512): {t_deg:.0f} ms; "
                       f"relu4_1 attention in chunks of 512 queries: {t_chunk:.0f} ms")
+
+    if "vgg16-offline" in backbones:
+        preset = resolve_preset("cpu")
+        size, n = preset.train_size, preset.batch_size
+        batch = {"low": torch.rand(n, 3, size, size), "high": torch.rand(n, 3, size, size)}
+        print(f"\nTraining step on the cpu preset (batch {n}, {size}x{size}), vgg16-offline:")
+        for width in (1.0, 0.5):
+            recipe = QAGANRecipe(preset, torch.device("cpu"), {"decoder_width": width}, backbones["vgg16-offline"])
+            t_step = median_ms(lambda: recipe.train_step(batch, 0), args.repeats)
+            print(f"  decoder_width={width}: {t_step:.0f} ms per step")
 
 
 if __name__ == "__main__":
