@@ -4,6 +4,7 @@ Commands
   record      train a run and keep it as a record under data/runs/
   reproduce   train a recorded run again from its config.json
   runs        list the recorded runs with their test metrics
+  baselines   record the input and classical baselines on the test split
 """
 from __future__ import annotations
 
@@ -58,6 +59,15 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_baselines(args: argparse.Namespace) -> int:
+    from enhancelib.train.baselines import record_baselines
+
+    folder = record_baselines(args.preset)
+    print(f"recorded {folder}")
+    print((folder / "metrics.json").read_text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m enhancelib", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -83,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("runs", help="list recorded runs")
     lst.add_argument("--chapter", default=None)
     lst.set_defaults(func=_cmd_runs)
+    base = sub.add_parser("baselines", help="record input and classical baselines on the test split")
+    base.add_argument("--preset", default="cpu")
+    base.set_defaults(func=_cmd_baselines)
     return parser
 
 

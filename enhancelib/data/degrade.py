@@ -12,17 +12,22 @@ u across the width, v down the height) and per colour channel :math:`c`:
 .. math::
 
     \ell   &= f^{-1}(x)                                     && \text{linear light} \\
-    \ell_c &\leftarrow k_c\, \ell_c                         && \text{white-balance cast, } \textstyle\sum_c w_c k_c = 1 \\
-    \ell   &\leftarrow 2^{e}\, \ell                         && \text{exposure error of } e \text{ stops} \\
+    \ell_c &\leftarrow m_{k_c}(\ell_c)                      && \text{white-balance cast, } \textstyle\sum_c w_c k_c = 1 \\
+    \ell   &\leftarrow m_{2^e}(\ell) \text{ if } e \le 0, \text{ else } 2^{e}\,\ell && \text{exposure error of } e \text{ stops} \\
     \ell   &\leftarrow \bigl(1 - a\, r^2\bigr)\, \ell       && \text{vignetting, } r^2 = \tfrac{u^2 W^2 + v^2 H^2}{W^2 + H^2} \\
     \ell   &\leftarrow 2^{\frac{g}{2}(u\cos\theta + v\sin\theta)}\, \ell && \text{light gradient of } g \text{ stops} \\
     \ell   &\leftarrow \min(\ell, 1)                        && \text{sensor clipping} \\
     y      &= f(\ell)^{\gamma}                              && \text{gamma} \\
-    y      &\leftarrow \tfrac12 + s_t\,(y - \tfrac12)      && \text{flattened tone curve (contrast } s_t<1) \\
+    y      &\leftarrow y + (1 - s_t)\,\tfrac{\sin 2\pi y}{2\pi} && \text{flattened tone curve (mid-tone slope } s_t<1) \\
     y_c    &\leftarrow Y + s_c\,(y_c - Y),\; Y = \textstyle\sum_c w_c y_c && \text{reduced saturation} \\
     \tilde x &= \operatorname{clip}_{[0,1]}(y)
 
-with :math:`w = (0.2126, 0.7152, 0.0722)` the Rec. 709 luminance weights
+where :math:`m_k(\ell) = k\ell / (1 + (k - 1)\ell)` has slope :math:`k` at
+black and keeps white at white. Cast and under-exposure use it because a
+camera's unedited output rarely lacks a white: a lamp, the sky or a specular
+highlight still reaches the top of the range. With plain gains instead, a
+per-channel stretch (autocontrast) would undo most of the degradation, which
+it does not do on MIT-Adobe FiveK. :math:`w = (0.2126, 0.7152, 0.0722)` are the Rec. 709 luminance weights
 (the cast keeps the luminance of a grey unchanged, so exposure alone sets
 brightness). Exposure, cast, vignetting and gradient act on linear light,
 where light adds up and a stop is a factor of two; tone, gamma and
@@ -103,7 +108,7 @@ class DegradationParams:
     gamma: float = 1.0
     """gamma applied to encoded values (>1 darkens mid-tones, <1 lifts them)."""
     contrast: float = 1.0
-    """s_t: tone-curve slope around mid grey (<1 flattens: lifted blacks, dull whites)."""
+    """s_t: tone-curve slope at mid grey (<1 flattens the mid-tones; black and white stay put)."""
     saturation: float = 1.0
     """s_c: chroma gain (<1 desaturates)."""
 
@@ -129,10 +134,10 @@ def sample_params(rng: np.random.Generator) -> DegradationParams:
     """Draw one photo's parameters; values are rounded to 4 decimals so that a
     CSV record reproduces them exactly. Same generator state -> same params."""
     # Exposure: mostly under-exposed (FiveK inputs are dark), sometimes over.
-    exposure = float(np.clip(rng.normal(-0.3, 0.85), -2.0, 1.3))
+    exposure = float(np.clip(rng.normal(-1.0, 1.0), -3.0, 1.3))
     # Cast: a temperature (red <-> blue) and a tint (green <-> magenta) in
     # log-gain units, in every direction; then normalised to keep luminance.
-    temperature = float(np.clip(rng.normal(0.0, 0.3), -0.7, 0.7))
+    temperature = float(np.clip(rng.normal(0.0, 0.4), -0.9, 0.9))
     tint = float(np.clip(rng.normal(0.0, 0.12), -0.35, 0.35))
     log_gains = np.array([temperature / 2 - tint / 2, tint, -temperature / 2 - tint / 2])
     gains = np.exp(log_gains)
@@ -140,8 +145,8 @@ def sample_params(rng: np.random.Generator) -> DegradationParams:
     vignetting = rng.uniform(0.1, 0.5)
     gradient_stops = rng.uniform(0.2, 1.2)
     gradient_angle = rng.uniform(0.0, 360.0)
-    gamma = rng.uniform(0.85, 1.25)
-    contrast = rng.uniform(0.5, 0.85)
+    gamma = rng.uniform(0.9, 1.35)
+    contrast = rng.uniform(0.4, 0.8)
     saturation = rng.uniform(0.5, 0.95)
     values = dict(
         exposure_stops=exposure, wb_red=gains[0], wb_green=gains[1], wb_blue=gains[2],
@@ -169,13 +174,21 @@ def _channel_vector(values: tuple[float, float, float], like: torch.Tensor) -> t
     return torch.tensor(values, dtype=like.dtype, device=like.device).view(3, 1, 1)
 
 
+def _keep_white(lin: torch.Tensor, gain: torch.Tensor | float) -> torch.Tensor:
+    """m_k(l) = k l / (1 + (k - 1) l): slope k at black, white stays white."""
+    return gain * lin / (1.0 + (gain - 1.0) * lin)
+
+
 def apply_white_balance(lin: torch.Tensor, gains: tuple[float, float, float]) -> torch.Tensor:
-    # l_c <- k_c l_c
-    return lin * _channel_vector(gains, lin)
+    # l_c <- m_{k_c}(l_c): the cast tints shadows and mid-tones, the brightest whites stay white
+    return _keep_white(lin, _channel_vector(gains, lin))
 
 
 def apply_exposure(lin: torch.Tensor, stops: float) -> torch.Tensor:
-    # l <- 2^e l
+    if stops <= 0:
+        # under-exposure, l <- m_{2^e}(l): darker, but the brightest highlights stay at white
+        return _keep_white(lin, 2.0 ** stops)
+    # over-exposure, l <- 2^e l (then clipped: blown highlights are lost)
     return lin * (2.0 ** stops)
 
 
@@ -213,8 +226,8 @@ def apply_gamma(y: torch.Tensor, gamma: float) -> torch.Tensor:
 
 
 def apply_contrast(y: torch.Tensor, contrast: float) -> torch.Tensor:
-    # y <- 1/2 + s_t (y - 1/2)
-    return 0.5 + contrast * (y - 0.5)
+    # y <- y + (1 - s_t) sin(2 pi y) / (2 pi): slope s_t at mid grey, 0 -> 0 and 1 -> 1 kept
+    return y + (1.0 - contrast) * torch.sin(2 * math.pi * y) / (2 * math.pi)
 
 
 def apply_saturation(y: torch.Tensor, saturation: float) -> torch.Tensor:

@@ -80,12 +80,17 @@ def test_a_region_is_degraded_as_part_of_the_full_photo(photo: torch.Tensor) -> 
     assert not torch.allclose(degrade(crop, params), expected, atol=1e-2)
 
 
-def test_minus_one_stop_halves_linear_intensity() -> None:
-    x = torch.linspace(0.05, 0.9, 30, dtype=torch.float64).view(1, 1, 30).expand(3, 4, 30)
+def test_minus_one_stop_halves_the_shadows_and_keeps_white() -> None:
+    x = torch.linspace(0.0, 1.0, 41, dtype=torch.float64).view(1, 1, 41).expand(3, 4, 41)
     lin = srgb_to_linear(x)
-    assert torch.allclose(apply_exposure(lin, -1.0), lin / 2)
+    under = apply_exposure(lin, -1.0)
+    # m_k(l) = k l / (1 + (k - 1) l) with k = 1/2: slope 1/2 at black, 1 -> 1
+    assert torch.allclose(under, 0.5 * lin / (1 - 0.5 * lin))
+    dark = lin[..., 1:4]
+    assert torch.allclose(under[..., 1:4] / dark, torch.full_like(dark, 0.5), atol=0.01)
+    assert under[..., -1].eq(1).all() and (under[..., 1:-1] < lin[..., 1:-1]).all()
     out = degrade(x, DegradationParams(exposure_stops=-1.0))
-    assert torch.allclose(srgb_to_linear(out), lin / 2, atol=1e-6)
+    assert torch.allclose(srgb_to_linear(out), under, atol=1e-6)
     brighter = degrade(x * 0.4, DegradationParams(exposure_stops=1.0))
     assert torch.allclose(srgb_to_linear(brighter), 2 * srgb_to_linear(x * 0.4), atol=1e-6)
 
@@ -104,11 +109,15 @@ def test_saturation_reduces_chroma_and_keeps_luma(photo: torch.Tensor) -> None:
     assert torch.allclose((out * weights).sum(0), (photo * weights).sum(0), atol=1e-3)
 
 
-def test_white_balance_casts_grey_and_keeps_its_luminance() -> None:
+def test_white_balance_casts_grey_keeps_white_and_luminance() -> None:
     params = DegradationParams(wb_red=1.2, wb_green=1.0, wb_blue=0.8)
     out = srgb_to_linear(degrade(grey(0.5), params))
     lin = srgb_to_linear(grey(0.5))
-    assert torch.allclose(out[0], 1.2 * lin[0]) and torch.allclose(out[2], 0.8 * lin[2])
+    assert torch.allclose(out[0], 1.2 * lin[0] / (1 + 0.2 * lin[0]))
+    assert torch.allclose(out[2], 0.8 * lin[2] / (1 - 0.2 * lin[2]))
+    assert (out[0] > lin[0]).all() and (out[2] < lin[2]).all()
+    white = degrade(grey(1.0), params)
+    assert torch.allclose(white, torch.ones_like(white))
     for seed in range(20):
         p = sample_params(np.random.default_rng(seed))
         luminance = np.dot(LUMA_WEIGHTS, [p.wb_red, p.wb_green, p.wb_blue])
@@ -131,10 +140,13 @@ def test_light_gradient_spans_its_stops_along_its_direction() -> None:
     assert (down[1, -1] / down[1, 0]).mean().item() == pytest.approx(2.0, rel=0.02)
 
 
-def test_tone_curve_flattens_and_gamma_bends() -> None:
-    ramp = torch.linspace(0, 1, 11, dtype=torch.float64).view(1, 1, 11).expand(3, 2, 11)
+def test_tone_curve_flattens_mid_tones_and_keeps_black_and_white() -> None:
+    ramp = torch.linspace(0, 1, 101, dtype=torch.float64).view(1, 1, 101).expand(3, 2, 101)
     flat = degrade(ramp, DegradationParams(contrast=0.6))
-    assert flat.min().item() == pytest.approx(0.2) and flat.max().item() == pytest.approx(0.8)
+    assert flat.min().item() == pytest.approx(0.0, abs=1e-9) and flat.max().item() == pytest.approx(1.0)
+    slope_mid = (flat[0, 0, 51] - flat[0, 0, 49]).item() / 0.02
+    assert slope_mid == pytest.approx(0.6, rel=0.01)
+    assert (flat[0, 0, 1:] >= flat[0, 0, :-1]).all()  # still monotonic
     bent = degrade(ramp, DegradationParams(gamma=1.5))
     assert torch.allclose(bent, ramp ** 1.5, atol=1e-6)
 
