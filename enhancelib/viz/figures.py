@@ -1,0 +1,69 @@
+"""Matplotlib figures the chapters share: image grids, training curves, metric tables."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from enhancelib.viz.encode import ImageLike, to_pil
+
+__all__ = ["show_images", "plot_training", "plot_eval"]
+
+
+def show_images(images: Mapping[str, ImageLike], ncols: int | None = None, width: float = 3.2,
+                suptitle: str | None = None) -> plt.Figure:
+    """A grid of labelled images (tensors 3 x H x W in [0, 1], uint8 arrays or PIL images)."""
+    items = list(images.items())
+    ncols = ncols or len(items)
+    nrows = int(np.ceil(len(items) / ncols))
+    first = to_pil(items[0][1])
+    aspect = first.height / first.width
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, width * aspect * nrows + 0.4 * nrows),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, (label, image) in zip(axes.flat, items):
+        ax.imshow(to_pil(image))
+        ax.set_title(label, fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def plot_training(train_log: pd.DataFrame, losses: Sequence[str] | None = None, smooth: int = 10,
+                  title: str = "") -> plt.Figure:
+    """Loss curves from a run's ``train_log`` (a moving average over ``smooth`` rows)."""
+    losses = list(losses or [c for c in train_log.columns if c not in ("step", "lr_factor", "cpu_time")])
+    fig, axes = plt.subplots(1, len(losses), figsize=(3.2 * len(losses), 2.6), squeeze=False)
+    for ax, name in zip(axes.flat, losses):
+        series = train_log.set_index("step")[name].dropna()
+        ax.plot(series.index, series.values, color="0.8", lw=0.8)
+        ax.plot(series.index, series.rolling(smooth, min_periods=1).mean().values, lw=1.5)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("step")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_eval(eval_logs: Mapping[str, pd.DataFrame], metric: str = "val_psnr",
+              baselines: Mapping[str, float] | None = None, ax: Any = None) -> plt.Axes:
+    """A metric during training for several runs, with horizontal lines for references."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    for label, log in eval_logs.items():
+        if metric in log:
+            ax.plot(log["step"], log[metric], marker="o", ms=3, label=label)
+    for label, value in (baselines or {}).items():
+        ax.axhline(value, ls="--", lw=1, color="0.5")
+        ax.annotate(label, (ax.get_xlim()[0], value), fontsize=8, color="0.3", va="bottom")
+    ax.set_xlabel("step")
+    ax.set_ylabel(metric)
+    ax.legend(fontsize=8)
+    return ax
+
+
