@@ -5,6 +5,7 @@ Commands
   reproduce   train a recorded run again from its config.json
   runs        list the recorded runs with their test metrics
   baselines   record the input and classical baselines on the test split
+  plan        list the runs a chapter shows (enhancelib.experiments); --record trains the missing ones
 """
 from __future__ import annotations
 
@@ -68,6 +69,27 @@ def _cmd_baselines(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from enhancelib.experiments import EXPERIMENTS, chapter_experiments
+    from enhancelib.train.runs import RUNS_DIR, _matches, record
+
+    chapters = [args.chapter] if args.chapter else sorted({c for c, _ in EXPERIMENTS})
+    todo = []
+    for chapter in chapters:
+        for item in chapter_experiments(chapter):
+            if args.only and item.name not in args.only:
+                continue
+            done = _matches(RUNS_DIR / chapter / item.name, item.spec("cpu"))
+            print(f"{'recorded' if done else 'missing ':9} {chapter}/{item.name:28} {item.label}")
+            if not done:
+                todo.append(item)
+    if args.record:
+        for item in todo:
+            run = record(item.spec("cpu"), item.chapter, item.name, keep_weights=item.keep_weights)
+            print(f"recorded {run.path}: test {run.metrics['test']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m enhancelib", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -96,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     base = sub.add_parser("baselines", help="record input and classical baselines on the test split")
     base.add_argument("--preset", default="cpu")
     base.set_defaults(func=_cmd_baselines)
+    plan = sub.add_parser("plan", help="list (and with --record, train) the runs the chapters show")
+    plan.add_argument("--chapter", default=None)
+    plan.add_argument("--only", nargs="+", default=None, metavar="NAME")
+    plan.add_argument("--record", action="store_true", help="train the missing runs on the cpu preset")
+    plan.set_defaults(func=_cmd_plan)
     return parser
 
 

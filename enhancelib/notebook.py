@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from enhancelib.config import ParameterError, Preset, resolve_preset, validate_parameters
 
-__all__ = ["ChapterParameters", "chapter_setup"]
+__all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "show_source"]
 
 _OWN_HEADER = "# Parameters of this chapter"
 _PAPERMILL_HEADER = "# Parameters"
@@ -100,3 +100,53 @@ def chapter_setup(namespace: Mapping[str, Any], defaults: Mapping[str, Any]) -> 
           + (f", training budget {preset.budget_cpu_seconds / 60:.0f} CPU-minutes" if preset.budget_cpu_seconds else
              f", {preset.max_steps} steps"))
     return ChapterParameters(values, preset)
+
+
+def show_source(obj: Any, lines: tuple[int, int] | None = None) -> Any:
+    """Display the source of a function, class or method of enhancelib, with its file.
+
+    Chapters put this next to each equation, so that the code that implements
+    it is one glance away. ``lines`` selects a slice of the source (1-based).
+    """
+    import inspect
+    from pathlib import Path
+
+    from IPython.display import Markdown
+
+    source, start = inspect.getsourcelines(obj)
+    if lines is not None:
+        source = source[lines[0] - 1:lines[1]]
+        start += lines[0] - 1
+    path = Path(inspect.getsourcefile(obj) or "?")
+    parts = path.parts
+    shown = "/".join(parts[parts.index("enhancelib"):]) if "enhancelib" in parts else path.name
+    text = "".join(source).rstrip()
+    return Markdown(f"`{shown}`, line {start}:\n\n```python\n{text}\n```")
+
+
+def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_missing: bool | None = None,
+                progress: bool = True) -> Any:
+    """The run ``chapter/name`` (see :mod:`enhancelib.experiments`) for this chapter's preset.
+
+    * ``cpu`` (the book): the recorded run when it exists; otherwise, unless
+      ``train_missing``, ``None`` and the command that records it is printed
+      (the book never trains while it builds).
+    * ``smoke``: trained now, in seconds, under ``runs-local/``.
+    * ``gpu`` or another seed: trained (or resumed) under ``runs-local/``.
+    """
+    from enhancelib.experiments import experiment
+    from enhancelib.train.runs import RUNS_DIR, _matches, load_or_train
+
+    item = experiment(chapter, name)
+    seed = params.values.get("seed")
+    spec = item.spec(params.preset.name, seed=None if seed in (None, 0) else item.seed + int(seed))
+    recorded = RUNS_DIR / chapter / name
+    if _matches(recorded, spec) or params.preset.name == "smoke":
+        return load_or_train(spec, chapter, name, progress=progress and not params.quick)
+    if train_missing is None:
+        train_missing = bool(params.values.get("train_missing", False))
+    if not train_missing:
+        print(f"{chapter}/{name} is not recorded for this configuration yet; record it with\n"
+              f"    python -m enhancelib plan --chapter {chapter} --only {name} --record")
+        return None
+    return load_or_train(spec, chapter, name, progress=progress)

@@ -1,0 +1,94 @@
+"""Every recorded run the book shows, in one table.
+
+Each entry names a run folder ``data/runs/<chapter>/<name>`` and the recipe,
+options and seed that make it; chapters look their runs up here, and
+
+    python -m enhancelib plan --chapter uegan            # list, with what is recorded
+    python -m enhancelib plan --chapter uegan --record   # train what is missing
+
+records the missing ones on the ``cpu`` preset. Ablation rows use one seed;
+main models use three, so that each table can state its seed noise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from enhancelib.train.spec import RunSpec
+
+__all__ = ["Experiment", "EXPERIMENTS", "experiment", "chapter_experiments"]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    chapter: str
+    name: str
+    recipe: str
+    seed: int = 0
+    options: Mapping[str, Any] = field(default_factory=dict)
+    keep_weights: bool = False
+    label: str = ""
+    """How tables call the row (e.g. the paper's row name)."""
+
+    def spec(self, preset: str = "cpu", seed: int | None = None) -> RunSpec:
+        return RunSpec(recipe=self.recipe, preset=preset, seed=self.seed if seed is None else seed,
+                       options=dict(self.options))
+
+
+def _seeds(chapter: str, name: str, recipe: str, label: str, options: Mapping[str, Any] | None = None,
+           seeds: tuple[int, ...] = (0, 1, 2)) -> list[Experiment]:
+    return [Experiment(chapter, f"{name}-seed{s}", recipe, s, dict(options or {}), keep_weights=(s == 0),
+                       label=label) for s in seeds]
+
+
+_LIST: list[Experiment] = [
+    # ---- UEGAN (paper 001) and report 003
+    *_seeds("uegan", "full", "uegan", "UEGAN (full)"),
+    Experiment("uegan", "no-identity-seed0", "uegan", 0, {"identity_weight": 0.0}, label="w/o identity loss (Table III)"),
+    Experiment("uegan", "gam-unet-seed0", "uegan", 0, {"variant": "no_mm"}, label="GAM + U-Net (Table IV)"),
+    Experiment("uegan", "gam-pixel-mm-seed0", "uegan", 0, {"variant": "pixel_mm"}, label="GAM + pixel-level MM (Table IV)"),
+    Experiment("uegan", "no-gam-seed0", "uegan", 0, {"variant": "no_gam"}, label="w/o GAM (Table IV)"),
+    Experiment("uegan", "no-gam-no-mm-seed0", "uegan", 0, {"variant": "no_gam_no_mm"}, label="w/o GAM and MM (Table IV)"),
+    Experiment("uegan", "quality-0.05-seed0", "uegan", 0, {"quality_weight": 0.05}, label="quality weight 0.05 (Fig. 10)"),
+    Experiment("uegan", "quality-0.2-seed0", "uegan", 0, {"quality_weight": 0.2}, label="quality weight 0.2 (Fig. 10)"),
+    Experiment("uegan", "quality-0.4-seed0", "uegan", 0, {"quality_weight": 0.4}, label="quality weight 0.4 (Fig. 10)"),
+    Experiment("uegan", "charbonnier-seed0", "uegan", 0, {"identity_distance": "charbonnier"}, label="Charbonnier (report 003)"),
+    Experiment("uegan", "charbonnier-se-seed0", "uegan", 0, {"identity_distance": "charbonnier", "se": True},
+               label="Charbonnier + SE (report 003)"),
+    # ---- GleNet (paper 002)
+    Experiment("glenet", "paired-gen-len", "glenet_paired", 0, {}, keep_weights=True, label="paired GEN & LEN (Table 3)"),
+    Experiment("glenet", "paired-gen", "glenet_paired", 0, {"use_len": False}, label="paired GEN (Table 3)"),
+    Experiment("glenet", "paired-pixelwise", "pixelwise_paired", 0, {}, label="pixel-wise encoder-decoder (Fig. 5)"),
+    *_seeds("glenet", "unpaired", "glenet_unpaired", "unpaired GEN & LEN (Table 4)"),
+    Experiment("glenet", "unpaired-gen-seed0", "glenet_unpaired", 0, {"use_len": False}, label="unpaired GEN (Table 4)"),
+    Experiment("glenet", "wgan-only-seed0", "glenet_unpaired", 0, {"scheme": "wgan_only", "use_len": False},
+               label="WGAN-GP only (Table 5)"),
+    Experiment("glenet", "cycle-seed0", "glenet_unpaired", 0, {"scheme": "cycle", "use_len": False},
+               label="cycle-consistency, CWGAN-GP (Table 5)"),
+    # ---- QAGAN (paper 000)
+    *_seeds("qagan", "full", "qagan", "QAGAN (full)"),
+    Experiment("qagan", "no-spatial-seed0", "qagan", 0, {"use_spatial_attention": False}, label="w/o spatial attention"),
+    Experiment("qagan", "no-stat-seed0", "qagan", 0, {"use_stat_transfer": False}, label="w/o statistics transfer"),
+    Experiment("qagan", "no-qam-seed0", "qagan", 0, {"use_qam": False}, label="w/o QAM"),
+]
+
+EXPERIMENTS: dict[tuple[str, str], Experiment] = {(e.chapter, e.name): e for e in _LIST}
+
+
+def experiment(chapter: str, name: str) -> Experiment:
+    try:
+        return EXPERIMENTS[(chapter, name)]
+    except KeyError:
+        names = sorted(n for c, n in EXPERIMENTS if c == chapter)
+        raise KeyError(f"No experiment {chapter}/{name}; this chapter has {names}") from None
+
+
+def chapter_experiments(chapter: str) -> list[Experiment]:
+    return [e for e in _LIST if e.chapter == chapter]
+
+
+def register(*experiments: Experiment) -> None:
+    """Add experiments (used by chapters whose recipes live outside this table)."""
+    for item in experiments:
+        _LIST.append(item)
+        EXPERIMENTS[(item.chapter, item.name)] = item
