@@ -153,8 +153,9 @@ def main() -> None:
     print(f"    network at 256 x 256:     {a['network_s'] * 1000:8.1f} ms")
     print(f"    curve look-up (chunked):  {a['lookup_s'] * 1000:8.1f} ms   (linear interpolation: "
           f"{a['lookup_linear_s'] * 1000:.1f} ms)")
-    print(f"  extra peak memory (ru_maxrss growth, fresh process): {a['extra_peak_mb']:.0f} MB "
-          f"(target < 1024 MB), of which the output image itself {a['output_mb']:.0f} MB")
+    print(f"  extra peak memory (ru_maxrss after minus RSS before, fresh process): {a['extra_peak_mb']:.0f} MB "
+          f"(target < 1024 MB); the output image alone is {a['output_mb']:.0f} MB (memory the process had "
+          "freed before may be reused)")
     print("  the look-up alone, three ways:")
     print(f"    chunked gather (ours):    {a['lookup_s']:8.3f} s")
     print(f"    plain torch.gather:       {a['plain_gather_s']:8.3f} s   (full-size int64 index)")

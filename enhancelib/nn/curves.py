@@ -21,9 +21,10 @@ avoids the 1/510 quantisation step otherwise, and is differentiable with
 respect to the image too (the slope of the curve).  It is an option, not
 the default: the default is the public behaviour.
 
-Memory: the look-up runs in chunks with preallocated scratch buffers, so a
-12-megapixel image needs, beyond its input and output, a few megabytes of
-scratch (no one-hot tensor, no float64, no full-size int64 index).  The
+Memory: the look-up runs in chunks of ``chunk`` pixels (all planes at once)
+with preallocated scratch buffers, so a 12-megapixel image needs, beyond its
+input and output, 12 bytes of scratch per chunk pixel and plane (36 MB at
+the default chunk; no one-hot tensor, no float64, no full-size int64 index).  The
 backward pass recomputes the indices chunk by chunk from the saved input.
 
 :func:`apply_curves_one_hot` is the literal eq. (1) (one-hot vectors times
@@ -43,8 +44,8 @@ __all__ = ["CURVE_MODES", "apply_curves", "apply_curves_one_hot", "identity_curv
 
 CURVE_MODES: tuple[str, ...] = ("nearest", "linear")
 
-#: Pixels per image plane handled at once (scratch of a few MB).
-DEFAULT_CHUNK = 1 << 18
+#: Pixels per plane handled at once (scratch: 12 bytes per pixel and plane, 36 MB for RGB).
+DEFAULT_CHUNK = 1 << 20
 
 
 def identity_curves(batch: int = 1, channels: int = 3, levels: int = 256,
@@ -82,38 +83,38 @@ def _positions(x: Tensor, levels: int, out: Tensor) -> Tensor:
 
 
 class _CurveLookup(torch.autograd.Function):
-    """Chunked look-up ``out[r, p] = T[r, idx(x[r, p])]`` over image planes ``r``."""
+    """Chunked look-up ``out[r, p] = T[r, idx(x[r, p])]`` over all image planes ``r`` at once."""
 
     @staticmethod
     def forward(ctx: Any, image: Tensor, curves: Tensor, mode: str, chunk: int) -> Tensor:  # type: ignore[override]
         n, c, h, w = image.shape
-        levels = curves.shape[2]
-        planes = image.reshape(n * c, h * w)
-        table = curves.to(image.dtype).expand(n, c, levels).reshape(n * c, levels)
+        rows, pixels, levels = n * c, h * w, curves.shape[2]
+        planes = image.reshape(rows, pixels)
+        table = curves.to(image.dtype).expand(n, c, levels).reshape(rows, levels)
         out = torch.empty_like(planes)
-        step = min(chunk, h * w)
-        pos = torch.empty(step, dtype=image.dtype, device=image.device)
-        index = torch.empty(step, dtype=torch.long, device=image.device)
+        step = min(chunk, pixels)
+        pos = torch.empty(rows, step, dtype=image.dtype, device=image.device)
+        index = torch.empty(rows, step, dtype=torch.long, device=image.device)
         if mode == "linear":
-            slope = table[:, 1:] - table[:, :-1]
+            slope = (table[:, 1:] - table[:, :-1]).contiguous()
             frac = torch.empty_like(pos)
             picked = torch.empty_like(pos)
-        for row in range(n * c):
-            for start in range(0, h * w, step):
-                size = min(step, h * w - start)
-                p, i, o = pos[:size], index[:size], out[row, start:start + size]
-                _positions(planes[row, start:start + size], levels, p)
-                if mode == "nearest":
-                    # out_c(p) = T_c[round(255 x_c(p))] = v_p^T w_c   (eq. 1)
-                    i.copy_(p.round_())
-                    torch.index_select(table[row], 0, i, out=o)
-                else:
-                    # k = floor(255 x), t = 255 x - k:  out = T[k] + t (T[k+1] - T[k])
-                    i.copy_(p.floor().clamp_(max=levels - 2))
-                    torch.sub(p, i, out=frac[:size])
-                    torch.index_select(table[row], 0, i, out=o)
-                    torch.index_select(slope[row], 0, i, out=picked[:size])
-                    o.addcmul_(frac[:size], picked[:size])
+        for start in range(0, pixels, step):
+            size = min(step, pixels - start)
+            p, i, o = pos[:, :size], index[:, :size], out[:, start:start + size]
+            _positions(planes[:, start:start + size], levels, p)
+            if mode == "nearest":
+                # out_c(p) = T_c[round(255 x_c(p))] = v_p^T w_c   (eq. 1)
+                i.copy_(p.round_())
+                torch.gather(table, 1, i, out=o)
+            else:
+                # k = floor(255 x), t = 255 x - k:  out = T[k] + t (T[k+1] - T[k])
+                i.copy_(p.floor().clamp_(max=levels - 2))
+                f, s = frac[:, :size], picked[:, :size]
+                torch.sub(p, i, out=f)
+                torch.gather(table, 1, i, out=o)
+                torch.gather(slope, 1, i, out=s)
+                o.addcmul_(f, s)
         ctx.mode, ctx.chunk, ctx.levels = mode, step, levels
         ctx.shared_curves = curves.shape[0] == 1 and n > 1
         ctx.curves_dtype = curves.dtype
@@ -125,40 +126,37 @@ class _CurveLookup(torch.autograd.Function):
     def backward(ctx: Any, grad_out: Tensor) -> tuple[Tensor | None, Tensor | None, None, None]:  # type: ignore[override]
         image, curves = ctx.saved_tensors
         n, c, h, w = image.shape
-        levels, step = ctx.levels, ctx.chunk
-        planes = image.reshape(n * c, h * w)
-        grads = grad_out.reshape(n * c, h * w).to(image.dtype)
+        rows, pixels, levels, step = n * c, h * w, ctx.levels, ctx.chunk
+        planes = image.reshape(rows, pixels)
         # Accumulate in at least float32 (never float64).
         acc_dtype = torch.promote_types(image.dtype, torch.float32)
-        grad_table = torch.zeros(n * c, levels, dtype=acc_dtype, device=image.device)
+        grads = grad_out.reshape(rows, pixels)
+        grad_table = torch.zeros(rows, levels, dtype=acc_dtype, device=image.device)
         need_image = ctx.needs_input_grad[0] and ctx.mode == "linear"
         grad_image = torch.zeros_like(planes) if need_image else None
         if ctx.mode == "linear":
-            table = curves.to(image.dtype).expand(n, c, levels).reshape(n * c, levels)
-            slope = (table[:, 1:] - table[:, :-1]) * (levels - 1)
-        pos = torch.empty(step, dtype=image.dtype, device=image.device)
-        index = torch.empty(step, dtype=torch.long, device=image.device)
-        for row in range(n * c):
-            for start in range(0, h * w, step):
-                size = min(step, h * w - start)
-                p, i = pos[:size], index[:size]
-                x = planes[row, start:start + size]
-                g = grads[row, start:start + size].to(acc_dtype)
-                _positions(x, levels, p)
-                if ctx.mode == "nearest":
-                    # dL/dT_c[k] = sum over pixels with round(255 x) = k of dL/dout
-                    i.copy_(p.round_())
-                    grad_table[row].index_add_(0, i, g)
-                else:
-                    i.copy_(p.floor().clamp_(max=levels - 2))
-                    t = (p - i).to(acc_dtype)
-                    grad_table[row].index_add_(0, i, g * (1 - t))
-                    grad_table[row].index_add_(0, i + 1, g * t)
-                    if grad_image is not None:
-                        inside = (x >= 0) & (x <= 1)
-                        grad_image[row, start:start + size] = (
-                            grads[row, start:start + size] * slope[row].index_select(0, i) * inside
-                        )
+            table = curves.to(image.dtype).expand(n, c, levels).reshape(rows, levels)
+            slope = ((table[:, 1:] - table[:, :-1]) * (levels - 1)).contiguous()
+        pos = torch.empty(rows, step, dtype=image.dtype, device=image.device)
+        index = torch.empty(rows, step, dtype=torch.long, device=image.device)
+        for start in range(0, pixels, step):
+            size = min(step, pixels - start)
+            p, i = pos[:, :size], index[:, :size]
+            x = planes[:, start:start + size]
+            g = grads[:, start:start + size].to(acc_dtype)
+            _positions(x, levels, p)
+            if ctx.mode == "nearest":
+                # dL/dT_c[k] = sum over pixels with round(255 x) = k of dL/dout
+                i.copy_(p.round_())
+                grad_table.scatter_add_(1, i, g)
+            else:
+                i.copy_(p.floor().clamp_(max=levels - 2))
+                t = (p - i).to(acc_dtype)
+                grad_table.scatter_add_(1, i, g * (1 - t))
+                grad_table.scatter_add_(1, i + 1, g * t)
+                if grad_image is not None:
+                    inside = (x >= 0) & (x <= 1)
+                    grad_image[:, start:start + size] = grads[:, start:start + size] * slope.gather(1, i) * inside
         grad_curves = grad_table.view(n, c, levels)
         if ctx.shared_curves:
             grad_curves = grad_curves.sum(0, keepdim=True)
