@@ -70,6 +70,15 @@ _LIST: list[Experiment] = [
     Experiment("qagan", "no-spatial-seed0", "qagan", 0, {"use_spatial_attention": False}, label="w/o spatial attention"),
     Experiment("qagan", "no-stat-seed0", "qagan", 0, {"use_stat_transfer": False}, label="w/o statistics transfer"),
     Experiment("qagan", "no-qam-seed0", "qagan", 0, {"use_qam": False}, label="w/o QAM"),
+    # ---- BNCAGAN (paper 004)
+    *_seeds("bncagan", "full", "bncagan", "BNCAGAN (full)"),
+    Experiment("bncagan", "no-identity-seed0", "bncagan", 0, {"identity_weight": 0.0}, label="w/o L_idt (Table 2)"),
+    Experiment("bncagan", "no-cla-seed0", "bncagan", 0, {"cla_weight": 0.0}, label="w/o L_cla (Table 2)"),
+    Experiment("bncagan", "no-identity-no-cla-seed0", "bncagan", 0, {"identity_weight": 0.0, "cla_weight": 0.0},
+               label="w/o L_idt, w/o L_cla (Table 2)"),
+    Experiment("bncagan", "no-aac-seed0", "bncagan", 0, {"use_aac": False}, label="w/o AAC (Table 2)"),
+    Experiment("bncagan", "no-bnm-seed0", "bncagan", 0, {"use_bnm": False}, label="w/o BNM (Table 2)"),
+    Experiment("bncagan", "no-cam-seed0", "bncagan", 0, {"use_cam": False}, label="w/o CAM (Table 2)"),
 ]
 
 EXPERIMENTS: dict[tuple[str, str], Experiment] = {(e.chapter, e.name): e for e in _LIST}
