@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from enhancelib.nn.curves import CURVE_MODES, apply_curves
-from enhancelib.nn.inverted_residual import InvertedResidual, make_norm
+from enhancelib.nn.inverted_residual import ConvNormAct, InvertedResidual
 
 __all__ = ["GEN", "LEN", "GleNet", "GleCritic", "PixelwiseBaseline", "GleEncoder", "check_image"]
 
@@ -63,10 +63,8 @@ def he_normal_(module: nn.Module) -> None:
                 nn.init.zeros_(m.bias)
 
 
-def conv_norm_swish(cin: int, cout: int, kernel: int, stride: int = 1, norm: str = "batch") -> nn.Sequential:
-    return nn.Sequential(
-        nn.Conv2d(cin, cout, kernel, stride, padding=kernel // 2, bias=False), make_norm(norm, cout), nn.SiLU()
-    )
+def conv_norm_swish(cin: int, cout: int, kernel: int, stride: int = 1, norm: str = "batch") -> ConvNormAct:
+    return ConvNormAct(cin, cout, kernel, stride, norm=norm)
 
 
 class GleEncoder(nn.Module):

@@ -19,9 +19,11 @@ because the public code is Keras.
 """
 from __future__ import annotations
 
+import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
-__all__ = ["NORMS", "make_norm", "SqueezeExcite", "InvertedResidual"]
+__all__ = ["NORMS", "make_norm", "ConvNormAct", "SqueezeExcite", "InvertedResidual"]
 
 NORMS: tuple[str, ...] = ("batch", "layer", "none")
 
@@ -44,6 +46,53 @@ def make_norm(kind: str, channels: int) -> nn.Module:
     if kind == "none":
         return nn.Identity()
     raise ValueError(f"Unknown normalisation {kind!r}; choose one of {NORMS}")
+
+
+class ConvNormAct(nn.Module):
+    """Bias-free convolution, normalisation, optional swish.
+
+    In eval mode a batch norm is folded into the convolution
+    (``w' = w * gamma / sqrt(var + eps)``, ``b' = beta - mean * gamma / sqrt(var + eps)``)
+    and the swish runs in place when no gradient is recorded: the same
+    function with two fewer passes over the (large) feature map.  A 1x1
+    convolution of channels-last input runs as a matrix product.
+    """
+
+    def __init__(self, cin: int, cout: int, kernel: int, stride: int = 1, groups: int = 1,
+                 norm: str = "batch", act: bool = True) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, kernel, stride, padding=kernel // 2, groups=groups, bias=False)
+        self.norm = make_norm(norm, cout)
+        self.act = act
+
+    def _folded(self) -> tuple[Tensor, Tensor]:
+        bn = self.norm
+        assert isinstance(bn, nn.BatchNorm2d) and bn.running_var is not None and bn.running_mean is not None
+        scale = torch.rsqrt(bn.running_var + bn.eps)
+        if bn.weight is not None:
+            scale = scale * bn.weight
+        shift = -bn.running_mean * scale
+        if bn.bias is not None:
+            shift = shift + bn.bias
+        return self.conv.weight * scale.view(-1, 1, 1, 1), shift
+
+    def _conv(self, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+        c = self.conv
+        if c.kernel_size == (1, 1) and c.stride == (1, 1) and c.groups == 1 \
+                and x.is_contiguous(memory_format=torch.channels_last):
+            # a 1x1 convolution of channels-last data is a matrix product over the channel axis
+            # (PyTorch's CPU convolution would copy it to NCHW first)
+            return F.linear(x.permute(0, 2, 3, 1), weight.flatten(1), bias).permute(0, 3, 1, 2)
+        return F.conv2d(x, weight, bias, c.stride, c.padding, c.dilation, c.groups)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training and isinstance(self.norm, nn.BatchNorm2d) and self.norm.track_running_stats:
+            y = self._conv(x, *self._folded())
+        else:
+            y = self.norm(self._conv(x, self.conv.weight, None))
+        if not self.act:
+            return y
+        return F.silu(y, inplace=not (torch.is_grad_enabled() and y.requires_grad))
 
 
 class SqueezeExcite(nn.Module):
@@ -114,18 +163,12 @@ class InvertedResidual(nn.Module):
         self.skip = skip
         self.expand: nn.Module = nn.Identity()
         if expansion != 1:
-            self.expand = nn.Sequential(
-                nn.Conv2d(in_channels, hidden, 1, bias=False), make_norm(norm, hidden), nn.SiLU()
-            )
-        self.depthwise = nn.Sequential(
-            nn.Conv2d(hidden, hidden, kernel_size, stride, padding=kernel_size // 2, groups=hidden, bias=False),
-            make_norm(norm, hidden),
-            nn.SiLU(),
-        )
+            self.expand = ConvNormAct(in_channels, hidden, 1, norm=norm)
+        self.depthwise = ConvNormAct(hidden, hidden, kernel_size, stride, groups=hidden, norm=norm)
         self.excite: nn.Module = nn.Identity()
         if se_ratio > 0:
             self.excite = SqueezeExcite(hidden, max(1, int(in_channels * se_ratio)))
-        self.project = nn.Sequential(nn.Conv2d(hidden, out_channels, 1, bias=False), make_norm(norm, out_channels))
+        self.project = ConvNormAct(hidden, out_channels, 1, norm=norm, act=False)
 
     def forward(self, x: Tensor) -> Tensor:
         y = self.project(self.excite(self.depthwise(self.expand(x))))

@@ -43,7 +43,7 @@ def test_gen_trains_through_the_curves():
     gen = GEN(input_size=32)
     loss = (gen(torch.rand(2, 3, 20, 20)) - 1).abs().mean()
     loss.backward()
-    assert gen.to_curves.weight.grad.abs().sum() > 0 and gen.encoder.stem[0].weight.grad.abs().sum() > 0
+    assert gen.to_curves.weight.grad.abs().sum() > 0 and gen.encoder.stem.conv.weight.grad.abs().sum() > 0
 
 
 def test_len_adds_a_residual_and_handles_any_size():
@@ -82,8 +82,8 @@ def test_pixelwise_baseline_predicts_pixels_at_input_size():
     assert len(net.decoder) == 6  # Fig. 5: six up-sample blocks
     net.train()
     net(x).mean().backward()
-    assert all(block[0].weight.grad.abs().sum() > 0 for block in net.decoder)
-    assert net.encoder.stem[0].weight.grad.abs().sum() > 0
+    assert all(block.conv.weight.grad.abs().sum() > 0 for block in net.decoder)
+    assert net.encoder.stem.conv.weight.grad.abs().sum() > 0
 
 
 def test_bad_input_fails_clearly():

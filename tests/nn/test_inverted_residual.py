@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from enhancelib.nn.inverted_residual import InvertedResidual, SqueezeExcite
+from enhancelib.nn.inverted_residual import ConvNormAct, InvertedResidual, SqueezeExcite
 
 torch.set_num_threads(1)
 
@@ -45,3 +45,21 @@ def test_other_norms_are_per_sample(norm):
     block = InvertedResidual(4, 4, kernel_size=3, norm=norm, se_ratio=0.5).train()
     x = torch.rand(3, 4, 8, 8)
     assert torch.allclose(block(x)[:1], block(x[:1]), atol=1e-6)
+
+
+def test_eval_mode_folds_batch_norm_into_the_convolution_exactly():
+    torch.manual_seed(0)
+    layer = ConvNormAct(4, 6, 3, stride=2)
+    for _ in range(3):  # give the running statistics non-trivial values
+        layer(torch.randn(2, 4, 9, 9) * 2 + 1)
+    with torch.no_grad():
+        layer.norm.weight.uniform_(0.5, 2)
+        layer.norm.bias.uniform_(-1, 1)
+    layer.eval()
+    x = torch.randn(2, 4, 9, 9)
+    reference = torch.nn.functional.silu(layer.norm(layer.conv(x)))
+    with torch.no_grad():
+        assert torch.allclose(layer(x), reference, atol=1e-5)
+    x.requires_grad_(True)
+    layer(x).sum().backward()  # eval mode stays differentiable
+    assert x.grad is not None
