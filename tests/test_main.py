@@ -1,0 +1,44 @@
+"""The command line: record, reproduce, runs, plan, and its errors."""
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import enhancelib.train.runs as runs
+from enhancelib.__main__ import main
+from enhancelib.recipes import register_recipe
+
+sys.path.insert(0, str(Path(__file__).parent / "train"))
+from tiny_recipe import TinyRecipe  # noqa: E402
+
+register_recipe("tiny", TinyRecipe)
+
+
+def test_record_then_reproduce_gives_the_same_numbers(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(runs, "RUNS_DIR", tmp_path)
+    args = ["record", "--chapter", "ch", "--name", "r", "--recipe", "tiny", "--preset", "smoke",
+            "--preset-field", "max_steps=4", "--keep-weights"]
+    assert main(args) == 0
+    first = json.loads((tmp_path / "ch" / "r" / "metrics.json").read_text())
+    assert main(["reproduce", str(tmp_path / "ch" / "r")]) == 0
+    again = json.loads((tmp_path / "ch" / "r" / "metrics.json").read_text())
+    assert again["test"] == first["test"] and again["steps"] == 4
+    assert (tmp_path / "ch" / "r" / "generator.pt").is_file()
+    assert main(["runs"]) == 0
+    assert "tiny seed 0 smoke 4 steps" in capsys.readouterr().out
+
+
+def test_errors_are_short_and_name_the_fix(tmp_path, capsys):
+    assert main(["record", "--chapter", "c", "--name", "n", "--recipe", "ueganx"]) == 2
+    assert "Unknown recipe 'ueganx'" in capsys.readouterr().err
+    assert main(["record", "--chapter", "c", "--name", "n", "--recipe", "tiny", "--preset", "fast"]) == 2
+    assert "Unknown preset 'fast'" in capsys.readouterr().err
+    assert main(["reproduce", str(tmp_path / "absent")]) == 2
+    assert "not a recorded run" in capsys.readouterr().err
+
+
+def test_plan_lists_every_chapter_run(capsys):
+    assert main(["plan", "--chapter", "uegan"]) == 0
+    out = capsys.readouterr().out
+    assert "uegan/full-seed0" in out and "uegan/charbonnier-se-seed0" in out
