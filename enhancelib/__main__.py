@@ -1,6 +1,8 @@
 """Command line: ``python -m enhancelib <command> --help``.
 
 Commands
+  enhance     enhance photos (files or folders, any size) with a trained model
+  train       train an enhancer on your own folders of low- and high-quality photos
   record      train a run and keep it as a record under data/runs/
   reproduce   train a recorded run again from its config.json
   runs        list the recorded runs with their test metrics
@@ -26,6 +28,55 @@ def _option(text: str) -> tuple[str, Any]:
     except (ValueError, SyntaxError):
         value = raw
     return key.strip(), value
+
+
+def _cmd_enhance(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from PIL import Image
+    from tqdm.auto import tqdm
+
+    from enhancelib.data.images import ImageError, load_rgb, to_tensor, to_uint8
+    from enhancelib.inference import enhance_tensor, load_enhancer, plan_outputs
+
+    pairs, skipped = plan_outputs([Path(p) for p in args.inputs], Path(args.out), "." + args.format)
+    if not pairs:
+        print(f"error: no images among {args.inputs}", file=sys.stderr)
+        return 2
+    enhancer = load_enhancer(args.model, args.device)
+    failed: list[tuple[Any, str]] = []
+    for source, target in tqdm(pairs, desc=f"enhancing with {args.model}", unit="photo"):
+        try:
+            image = to_tensor(load_rgb(source))
+        except ImageError as error:
+            failed.append((source, str(error)))
+            continue
+        result = enhance_tensor(enhancer, image, tile=args.tile)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(to_uint8(result)).save(target, **({"quality": 95} if args.format == "jpg" else {}))
+    for path, reason in skipped + failed:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    print(f"{len(pairs) - len(failed)} enhanced into {args.out}; {len(failed)} failed; {len(skipped)} skipped")
+    return 1 if failed or skipped else 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from enhancelib.train import RunSpec, train
+    from enhancelib.train.runs import local_runs_dir
+
+    data: dict[str, Any] = {"source": "folders", "low": str(Path(args.low).resolve()),
+                            "high": str(Path(args.high).resolve())}
+    if args.test_input or args.test_target:
+        data.update(test_input=str(Path(args.test_input).resolve()), test_target=str(Path(args.test_target).resolve()))
+    spec = RunSpec(recipe=args.recipe, preset=args.preset, seed=args.seed, options=dict(args.option or []),
+                   preset_overrides=dict(args.preset_field or []), data=data)
+    out = Path(args.out) if args.out else local_runs_dir() / f"train-{args.recipe}-{spec.digest()}"
+    print(f"training {args.recipe} on {args.low} -> {args.high}; run folder {out} (previews in {out / 'previews'})")
+    train(spec, out, keep_weights=True, previews=True)
+    print(f"done. Enhance photos with:\n    python -m enhancelib enhance --model {out} PHOTOS... --out OUTPUT_DIR")
+    return 0
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
@@ -95,6 +146,29 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
+    enh = sub.add_parser("enhance", help="enhance photos with a trained model")
+    enh.add_argument("--model", required=True,
+                     help="a chapter's model (uegan, glenet, glenet_paired, qagan, bncagan), a run folder or a generator.pt")
+    enh.add_argument("inputs", nargs="+", help="image files and/or folders (searched recursively)")
+    enh.add_argument("--out", required=True, help="output folder (never inside an input folder)")
+    enh.add_argument("--format", choices=("png", "jpg"), default="png")
+    enh.add_argument("--device", default="cpu")
+    enh.add_argument("--tile", type=int, default=1024, help="photos larger than this run in blended tiles")
+    enh.set_defaults(func=_cmd_enhance)
+
+    trn = sub.add_parser("train", help="train an enhancer on your own unpaired photos")
+    trn.add_argument("--recipe", required=True, help="uegan, glenet_unpaired, qagan, bncagan")
+    trn.add_argument("--low", required=True, help="folder of photos you find low quality")
+    trn.add_argument("--high", required=True, help="folder of photos with the look you want (other photos)")
+    trn.add_argument("--test-input", default=None, help="optional test pairs: inputs ...")
+    trn.add_argument("--test-target", default=None, help="... and their targets, matched by file name")
+    trn.add_argument("--preset", default="cpu", help="smoke, cpu or gpu (default: cpu)")
+    trn.add_argument("--seed", type=int, default=0)
+    trn.add_argument("--out", default=None, help="run folder (default: runs-local/train-<recipe>-<digest>)")
+    trn.add_argument("--option", type=_option, action="append", metavar="KEY=VALUE")
+    trn.add_argument("--preset-field", type=_option, action="append", metavar="KEY=VALUE")
+    trn.set_defaults(func=_cmd_train)
+
     rec = sub.add_parser("record", help="train a run and keep it under data/runs/<chapter>/<name>")
     rec.add_argument("--chapter", required=True)
     rec.add_argument("--name", required=True)
@@ -133,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ParameterError, CheckpointError, FileNotFoundError) as error:
+    except (ParameterError, CheckpointError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

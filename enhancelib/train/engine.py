@@ -102,14 +102,16 @@ def train(
     resume: bool = True,
     on_eval: Callable[[int, dict[str, float]], None] | None = None,
     interrupt_after: int | None = None,
+    previews: bool = False,
 ) -> Path:
     """Train (or resume) the run ``spec`` in ``run_dir``; return ``run_dir``.
 
     ``interrupt_after`` simulates a stop after that many steps of this call (for tests).
+    ``previews`` writes ``previews/step-NNNNNN.jpg`` (input | output) at every evaluation.
     """
     from enhancelib.data import load_data
     from enhancelib.nn.vgg import load_vgg
-    from enhancelib.train.evaluation import evaluate_run, save_samples
+    from enhancelib.train.evaluation import evaluate_run, save_preview, save_samples
 
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -175,6 +177,9 @@ def train(
                 summary = evaluate_run(recipe, evaluated_generator(), pairs, device, metrics=("psnr", "ssim"))
                 row.update({f"{split}_{k}": v for k, v in summary.items()})
         eval_log.append(row)
+        if previews:
+            shown = [p.input for p in _subset(data.test, 3)] or [t.float() / 255 for t in data.train.low[:3]]
+            save_preview(recipe, evaluated_generator(), shown, device, run_dir / "previews" / f"step-{step:06d}.jpg")
         if on_eval is not None:
             on_eval(step, row)
 

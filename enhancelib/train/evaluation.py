@@ -7,7 +7,7 @@ from typing import Any, Callable, Sequence
 import torch
 from torch import Tensor, nn
 
-__all__ = ["enhancer_fn", "evaluate_run", "save_samples", "NIQE_MIN_SIDE"]
+__all__ = ["enhancer_fn", "evaluate_run", "save_samples", "save_preview", "NIQE_MIN_SIDE"]
 
 NIQE_MIN_SIDE = 96
 
@@ -65,3 +65,23 @@ def save_samples(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device
         image.save(path, quality=85)
         written.append(path)
     return written
+
+
+def save_preview(recipe: Any, generator: nn.Module, images: Sequence[Tensor], device: torch.device,
+                 path: Path, height: int = 160) -> Path:
+    """One JPEG: a row per image, ``input | output``, to watch a run while it trains."""
+    from PIL import Image
+
+    from enhancelib.data.images import to_uint8
+
+    enhance = enhancer_fn(recipe, generator, device)
+    rows = []
+    for image in images:
+        strip = Image.fromarray(to_uint8(torch.cat([image, enhance(image[None])[0]], dim=2)))
+        rows.append(strip.resize((max(1, round(strip.width * height / strip.height)), height), Image.LANCZOS))
+    canvas = Image.new("RGB", (max(r.width for r in rows), height * len(rows)), "white")
+    for i, row in enumerate(rows):
+        canvas.paste(row, (0, i * height))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    canvas.save(path, quality=85)
+    return path

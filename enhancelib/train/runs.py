@@ -126,9 +126,28 @@ class RecordedRun:
 class Enhancer:
     """A trained generator as a function: ``enhancer(x)`` with x N x 3 x H x W in [0, 1]."""
 
-    def __init__(self, recipe: Any, run: RecordedRun) -> None:
+    def __init__(self, recipe: Any, run: RecordedRun | None, source: Path | None = None) -> None:
         self.recipe = recipe
         self.run = run
+        self.source = source if source is not None else (run.path if run is not None else None)
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], device: str | torch.device = "cpu",
+                   source: Path | None = None) -> "Enhancer":
+        """Rebuild from a ``generator.pt`` payload (weights + recipe name + options)."""
+        from enhancelib.config import resolve_preset
+        from enhancelib.nn.vgg import load_vgg
+        from enhancelib.recipes import get_recipe
+
+        cls_ = get_recipe(state["recipe"])
+        preset = resolve_preset("cpu", {"device": str(device), "amp": False})
+        backbone = load_vgg() if cls_.uses_backbone else None
+        recipe = cls_(preset, torch.device(device), state["options"], backbone)
+        weights = {k: v.float() if v.is_floating_point() else v for k, v in state["state_dict"].items()}
+        check_compatible(weights, recipe.generator(), f"The weights in {source or 'the generator file'}")
+        recipe.generator().load_state_dict(weights)
+        recipe.generator().eval()
+        return cls(recipe, None, source)
 
     @property
     def network(self) -> nn.Module:
@@ -139,7 +158,7 @@ class Enhancer:
             return self.recipe.enhance(x.to(self.recipe.device)).float().cpu()
 
     def __repr__(self) -> str:
-        return f"Enhancer({self.run.config['recipe']!r} from {self.run.path})"
+        return f"Enhancer({self.recipe.name!r} from {self.source})"
 
 
 def load_run(path: str | Path) -> RecordedRun:
