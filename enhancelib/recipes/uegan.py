@@ -43,9 +43,10 @@ Speed (same losses and updates as the code, fewer passes): the generator
 runs once on ``[x_l, x_h]`` (it has no batch statistics); the discriminator
 step scores ``[x_h, pool fakes, x_l]`` in one batched pass; in the generator
 step the discriminator's weights are frozen (no weight gradients are
-computed) and the real photos are scored without autograd.  The public code
+computed) and the real photos are scored without autograd; Adam is the
+fused implementation (one kernel per update).  The public code
 runs the discriminator five times per step and so makes five spectral-norm
-power iterations; we make two.
+power iterations; we make three.
 """
 from __future__ import annotations
 
@@ -133,11 +134,13 @@ class UEGANRecipe(Recipe):
                                 init_gain=self.init_gain)
         self.D = init_orthogonal_(uegan_discriminator(o["width"]), self.init_gain)
         self.networks = {"generator": self.G, "discriminator": self.D}
+        # fused: one kernel for the whole update instead of a loop over tensors (same arithmetic)
+        fused = self.device.type in ("cpu", "cuda")
         self.optimizers = {
             "generator": torch.optim.Adam(self.G.parameters(), lr=o["lr_g"], betas=self.betas,
-                                          weight_decay=self.weight_decay),
+                                          weight_decay=self.weight_decay, fused=fused),
             "discriminator": torch.optim.Adam(self.D.parameters(), lr=o["lr_d"], betas=self.betas,
-                                              weight_decay=self.weight_decay),
+                                              weight_decay=self.weight_decay, fused=fused),
         }
         self.pool = ImagePool(o["pool_size"])
         self.d_loss = RaHingeDiscriminatorLoss()
