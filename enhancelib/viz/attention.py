@@ -29,6 +29,7 @@ from torch import Tensor
 from enhancelib.viz.encode import ImageLike, to_pil
 
 __all__ = [
+    "RELIABLE_ABOVE_MIB",
     "AttentionLevel",
     "attention_matrix_mib",
     "feature_cell",
@@ -39,6 +40,9 @@ __all__ = [
 
 AttentionLevel = tuple[Tensor, tuple[int, int], tuple[int, int]]
 """``(attention S_q x S_k of one image, (H_q, W_q) of the query map, (H_k, W_k) of the key map)``."""
+
+RELIABLE_ABOVE_MIB = 32.0
+"""Allocations larger than this are always fresh memory (glibc's largest mmap threshold on 64-bit)."""
 
 _STATUS = Path("/proc/self/status")
 _CLEAR_REFS = Path("/proc/self/clear_refs")
@@ -208,11 +212,12 @@ def peak_memory_mib(fn: Callable[[], Any]) -> tuple[float | None, Any]:
     """Run ``fn()`` and return (peak extra resident memory in MiB during the call, its result).
 
     Linux only: the kernel's high-water mark (``VmHWM``) is reset before the
-    call and compared with the resident set before it.  Memory the allocator
-    already holds is reused without being counted, so small allocations may
-    be under-counted; for tensors of tens of MiB and more the figure is the
-    real extra memory.  Returns ``None`` for the memory where the counters do
-    not exist.
+    call and compared with the resident set before it.  Memory the C
+    allocator already holds is reused without being counted: glibc serves
+    blocks below its mmap threshold (at most 32 MiB on 64-bit systems) from
+    its heap, so only allocations above about 32 MiB are reliably seen
+    (:data:`RELIABLE_ABOVE_MIB`).  Returns ``None`` for the memory where the
+    counters do not exist.
     """
     try:
         _CLEAR_REFS.write_text("5")
