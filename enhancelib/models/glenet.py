@@ -24,6 +24,11 @@ follow the public code:
   we use the paper's concatenation ``w = w_r || w_g || w_b``, a mere
   permutation of the dense layer's outputs.
 
+The critic has no public code: it follows the paper's Table 1 geometry
+(stride-2 stage 1), see :class:`GleCritic`.  Activations are kept
+channels-last inside the networks (depthwise convolutions are several times
+faster so on CPU); inputs and outputs are ordinary NCHW tensors.
+
 One deliberate change: LEN's last convolution starts at zero (``zero_init``),
 so GEN & LEN starts as GEN; the unpaired scheme evaluates the enhancer while
 LEN has not been trained yet (stage 1).  The public code He-initialises it.
