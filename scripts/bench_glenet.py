@@ -140,7 +140,8 @@ def main() -> None:
         print(json.dumps(child_12mp(args.repeats, args.threads)))
         return
 
-    print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores, {args.threads} threads")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores, {args.threads} threads, "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')} (PASSIVE avoids spin-waiting on a busy machine)")
     proc = subprocess.run(
         [sys.executable, __file__, "--child-12mp", "--repeats", str(args.repeats), "--threads", str(args.threads)],
         capture_output=True, text=True, check=True,
