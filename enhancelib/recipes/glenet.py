@@ -37,6 +37,11 @@ Decisions where the paper is silent or ambiguous:
 * The gradient penalty is computed in float32 (outside autocast).
 * Augmentation (random flips and 90-degree rotations) is done by the data
   pipeline, not here.
+
+Cost: GEN and the critics see every crop resized to ``net_size`` (256 in the
+paper), so their cost does not depend on the crop size; the gradient
+penalty's double backward makes a critic step several times dearer than a
+plain backward.  ``net_size=128`` quarters both.
 """
 from __future__ import annotations
 
