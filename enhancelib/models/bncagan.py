@@ -55,6 +55,19 @@ of the generator (which lerps both buffers) still yields a proper average.
 Before any training step has recorded one, ``"average"`` falls back to
 ``"own"``.
 
+**What the public initialisation does to the BNR.**  Orthogonal init with
+gain 0.02 on every convolution and linear layer makes the encoder's last
+features ~1e-7, the channel softmax divides them by C, and three more
+0.02-gain linears give gamma/beta ~1e-15.  The BNR's weights then receive
+gradients below 1e-38 (zero or subnormal; see
+``tests/models/test_bncagan.py``), far under Adam's ``eps = 1e-8``: they
+cannot learn, and Adam's coupled weight decay (1e-4, public code) becomes
+their whole gradient and shrinks them geometrically — on 64 x 64 crops the
+mean |weight| of the BNR's first convolution fell from 3.3e-4 to 1.4e-10 in
+60 steps, the AAC's first MLP layer from 1.0e-3 to 6.8e-6.  We reproduce
+the code's initialisation; whether the BNR wakes up later, as the encoder
+grows, is a question for the trained runs.
+
 Discriminator: UEGAN's five spectral-normalised stride-2 stages with tanh
 PatchGAN heads after the stages of width w, 4w and 16w, plus a fourth head
 on the 4w-channel stage through the colour attention module (CAM,

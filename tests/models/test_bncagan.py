@@ -59,6 +59,19 @@ def test_training_conditions_each_domain_on_the_other():
     assert ab.low_logits.shape == (2, 2) and ab.high_logits.shape == (2, 2)
 
 
+def test_public_init_starves_the_bnr_of_gradient():
+    """Orthogonal gain 0.02 everywhere: gamma ~1e-15, so the BNR's weights get (sub)normal-range-zero gradients."""
+    torch.manual_seed(0)
+    net = BNCAGANGenerator(width=8)
+    x, h = images(h=32, w=32, seed=1), images(h=32, w=32, seed=2)
+    assert net.aac["high"](net._encode(h)[-1]).gamma.abs().max() < 1e-12
+    out = net.forward_pair(x, h)
+    ((out.low_to_high - h).abs().mean() + (out.high_to_low - x).abs().mean()).backward()
+    bnr_grad = max(p.grad.abs().max() for p in net.bnr.block.parameters())
+    head_grad = net.head[1].conv.weight.grad.abs().max()
+    assert bnr_grad < 1e-30 < 1e-12 < head_grad  # far below Adam's eps (1e-8): these weights cannot learn
+
+
 def test_heads_are_per_domain():
     net = small()
     low, high = net.domain_conditioning(images(), "low"), net.domain_conditioning(images(), "high")
