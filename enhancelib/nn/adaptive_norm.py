@@ -81,7 +81,8 @@ class BiDirectionalNorm(nn.Module):
 
     def forward(self, x: Tensor, gamma: Tensor, beta: Tensor) -> Tensor:
         if x.dim() != 4 or x.shape[1] != self.channels:
-            raise ValueError(f"BiDirectionalNorm({self.channels}) expects N x {self.channels} x H x W, got {tuple(x.shape)}")
+            raise ValueError(f"BiDirectionalNorm({self.channels}) expects N x {self.channels} x H x W, "
+                             f"got {tuple(x.shape)}")
         for name, v in (("gamma", gamma), ("beta", beta)):
             if v.dim() != 2 or v.shape[1] != self.channels or v.shape[0] not in (1, x.shape[0]):
                 raise ValueError(f"BiDirectionalNorm {name} must be {x.shape[0]} (or 1) x {self.channels}, "
@@ -102,7 +103,8 @@ class InstanceLayerNorm(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 4 or x.shape[1] != self.channels:
-            raise ValueError(f"InstanceLayerNorm({self.channels}) expects N x {self.channels} x H x W, got {tuple(x.shape)}")
+            raise ValueError(f"InstanceLayerNorm({self.channels}) expects N x {self.channels} x H x W, "
+                             f"got {tuple(x.shape)}")
         return instance_layer_norm(x, self.rho, self.gamma, self.beta, self.eps)
 
 

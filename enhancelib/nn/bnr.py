@@ -65,7 +65,8 @@ class BNRBlock(nn.Module):
 class BiDirectionalNormResidual(nn.Module):
     """The BNR module: one :class:`BNRBlock` applied ``repeats`` times (shared weights), branches fused."""
 
-    def __init__(self, channels: int, repeats: int = 6, conditional: bool = True, padding_mode: str = "reflect") -> None:
+    def __init__(self, channels: int, repeats: int = 6, conditional: bool = True,
+                 padding_mode: str = "reflect") -> None:
         super().__init__()
         if repeats < 1:
             raise ValueError(f"BiDirectionalNormResidual needs repeats >= 1, got {repeats}")

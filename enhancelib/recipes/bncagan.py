@@ -179,7 +179,8 @@ class BNCAGANRecipe(Recipe):
     # ------------------------------------------------------------------ step
     def _images(self, batch: Batch, key: str) -> Tensor:
         if key not in batch:
-            raise ValueError(f"BNCAGAN batches need a {key!r} tensor (B x 3 x H x W in [0, 1]); got keys {sorted(batch)}")
+            raise ValueError(f"BNCAGAN batches need a {key!r} tensor (B x 3 x H x W in [0, 1]); "
+                             f"got keys {sorted(batch)}")
         x = batch[key].to(self.device, non_blocking=True)
         self.G.check_input(x, key)
         return x
