@@ -23,10 +23,12 @@ Generator (base width ``w = 32``; images in [-1, 1] inside, [0, 1] at the API):
   encoder stage); output head as UEGAN (3x3 conv, 7x7 conv, tanh, added to
   the input, clamped).
 
-The public generator declares 10.85 M parameters; 7.93 M of them (a fifth
-encoder stage, two more decoder stages, an unused squeeze-excitation, a
-second logit head, projections) are never called.  We build only what is
-used: **2,917,539 parameters** at ``w = 32``, the public model's used count.
+The public generator declares 10,850,339 parameters; 7,932,800 of them
+never reach a loss (a fifth encoder stage, three more decoder stages and
+their 1x1 convs, a squeeze-excitation-like block, an extra logit head, two
+1x1 projections, and a 256 -> 64 projection that the forward pass computes
+but no loss uses).  We build only what is used: **2,917,539 parameters** at
+``w = 32``, the public model's used count.
 As in UEGAN's module, each decoder stage applies its 1x1 conv *before* the
 upsampling (same function, a quarter of the work).  Orthogonal init with
 gain 0.02 (public code), so the generator starts as the identity.
