@@ -24,10 +24,10 @@ Generator (base width ``w = 32``; images in [-1, 1] inside, [0, 1] at the API):
   the input, clamped).
 
 The public generator declares 10,850,339 parameters; 7,932,800 of them
-never reach a loss (a fifth encoder stage, three more decoder stages and
-their 1x1 convs, a squeeze-excitation-like block, an extra logit head, two
-1x1 projections, and a 256 -> 64 projection that the forward pass computes
-but no loss uses).  We build only what is used: **2,917,539 parameters** at
+never reach a loss (a fifth encoder stage, three more decoder stages, two
+more upsampling 1x1 convs, a squeeze-excitation-like block, two extra logit
+heads, a 1x1 projection, and two 256 -> 64 projections, one of which the
+forward pass computes but no loss uses).  We build only what is used: **2,917,539 parameters** at
 ``w = 32``, the public model's used count.
 As in UEGAN's module, each decoder stage applies its 1x1 conv *before* the
 upsampling (same function, a quarter of the work).  Orthogonal init with
