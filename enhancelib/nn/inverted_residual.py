@@ -13,9 +13,12 @@ and 2) uses it for its global and local enhancement networks:
 5. optional identity skip when ``stride == 1`` and ``C_in == C_out``.
 
 All convolutions are bias-free (the normalisation carries the bias), as in
-GleNet's public code.  Batch normalisation defaults to Keras' constants
-(``eps = 1e-3``, running-average momentum 0.99, i.e. PyTorch ``momentum=0.01``)
-because the public code is Keras.
+GleNet's public code.  Batch normalisation uses Keras' ``eps = 1e-3`` (the
+public code is Keras) but PyTorch's running-average momentum 0.1, not Keras'
+0.99 (PyTorch ``momentum=0.01``): with the few hundred steps of a CPU-budget
+run, Keras' slow average still carries a fifth of its initial values after
+150 steps, and a GEN trained that long was measured 4x worse in eval mode
+than in train mode (L1 0.076 vs 0.019); with 0.1 the two agree.
 """
 from __future__ import annotations
 
@@ -27,20 +30,20 @@ __all__ = ["NORMS", "make_norm", "ConvNormAct", "SqueezeExcite", "InvertedResidu
 
 NORMS: tuple[str, ...] = ("batch", "layer", "none")
 
-#: Keras' BatchNormalization defaults (PyTorch's momentum is 1 - Keras' momentum).
+#: Keras' BatchNormalization epsilon; PyTorch's default running-average momentum (see above).
 KERAS_BN_EPS = 1e-3
-KERAS_BN_MOMENTUM = 0.01
+BN_MOMENTUM = 0.1
 
 
 def make_norm(kind: str, channels: int) -> nn.Module:
     """Normalisation layer by name.
 
-    ``"batch"``: BatchNorm2d with Keras' constants; ``"layer"``: a layer norm
+    ``"batch"``: BatchNorm2d (Keras' epsilon, PyTorch's momentum); ``"layer"``: a layer norm
     over (C, H, W) per sample (GroupNorm with one group, affine), the choice
     WGAN-GP recommends for critics; ``"none"``: identity.
     """
     if kind == "batch":
-        return nn.BatchNorm2d(channels, eps=KERAS_BN_EPS, momentum=KERAS_BN_MOMENTUM)
+        return nn.BatchNorm2d(channels, eps=KERAS_BN_EPS, momentum=BN_MOMENTUM)
     if kind == "layer":
         return nn.GroupNorm(1, channels, eps=KERAS_BN_EPS)
     if kind == "none":
