@@ -117,11 +117,13 @@ class GEN(nn.Module):
     ``curves(x)`` returns the ``N x 3 x 256`` curves in [0, 1] (GAP, dense
     768 without bias, sigmoid); ``forward(x)`` returns the enhanced image,
     same size as ``x``.  ``curve_mode``: ``"nearest"`` (public code) or
-    ``"linear"``; see :mod:`enhancelib.nn.curves`.
+    ``"linear"``; see :mod:`enhancelib.nn.curves`.  With He-initialised
+    weights the curves start near 0.5 everywhere (a flat grey output);
+    ``identity_init=True`` starts them near the identity instead.
     """
 
     def __init__(self, input_size: int = 256, stem_stride: int = 1, curve_mode: str = "nearest",
-                 antialias: bool = False) -> None:
+                 antialias: bool = False, identity_init: bool = False) -> None:
         super().__init__()
         if curve_mode not in CURVE_MODES:
             raise ValueError(f"Unknown curve_mode {curve_mode!r}; choose one of {CURVE_MODES}")
@@ -129,12 +131,17 @@ class GEN(nn.Module):
         self.encoder = GleEncoder(input_size, stem_stride, "batch", antialias)
         self.to_curves = nn.Linear(HEAD_WIDTH, 3 * CURVE_LEVELS, bias=False)
         he_normal_(self)
+        # identity_init (not in the paper or code): a fixed logit offset b_k = logit(k / 255), so the
+        # curves start near the identity instead of near 0.5 (a flat grey image, the public behaviour)
+        ramp = torch.linspace(0.5, CURVE_LEVELS - 0.5, CURVE_LEVELS) / CURVE_LEVELS
+        offset = torch.logit(ramp).repeat(3) if identity_init else torch.zeros(3 * CURVE_LEVELS)
+        self.register_buffer("curve_offset", offset)
 
     def curves(self, x: Tensor) -> Tensor:
         check_image(x, "GEN")
         h = self.encoder(x).mean(dim=(2, 3))
-        # w = w_r || w_g || w_b = sigmoid(W GAP(f)),  w_c in [0, 1]^256
-        return self.to_curves(h).sigmoid().view(-1, 3, CURVE_LEVELS)
+        # w = w_r || w_g || w_b = sigmoid(W GAP(f) + b),  w_c in [0, 1]^256  (b = 0 unless identity_init)
+        return (self.to_curves(h) + self.curve_offset).sigmoid().view(-1, 3, CURVE_LEVELS)
 
     def forward(self, x: Tensor) -> Tensor:
         # I~_c(p) = v_p^T w_c   (eq. 1), at the input's full resolution

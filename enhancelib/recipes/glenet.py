@@ -35,6 +35,8 @@ Decisions where the paper is silent or ambiguous:
   halves it every 10,000 of 30,000 mini-batches in the paper, which the
   engine's schedule approximates by a linear decay from a third of the run.
 * The gradient penalty is computed in float32 (outside autocast).
+* ``identity_init`` (default False, the public behaviour) starts GEN's
+  curves near the identity instead of near 0.5 (see :class:`GEN`).
 * Augmentation (random flips and 90-degree rotations) is done by the data
   pipeline, not here.
 
@@ -134,6 +136,7 @@ class _GleNetBase(Recipe):
                     "a multiple of 16, at least 32 (the paper: 256)")
         if "curve_mode" in o:
             self._check("curve_mode", o["curve_mode"] in CURVE_MODES, f"one of {CURVE_MODES}")
+            self._check("identity_init", isinstance(o["identity_init"], bool), "True or False")
 
     def _build_eq3(self, needed: bool) -> None:
         self.color = ColorLoss()
@@ -173,14 +176,15 @@ class GleNetPairedRecipe(_GleNetBase):
     needs_pairs: ClassVar[bool] = True
     default_options: ClassVar[Mapping[str, Any]] = {
         "use_len": True, "perceptual_weight": 0.04, "lr": 1e-4, "kernel_l2": 5e-5,
-        "net_size": 256, "curve_mode": "nearest",
+        "net_size": 256, "curve_mode": "nearest", "identity_init": False,
     }
     lr_decay_start: ClassVar[float | None] = None
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {"gpu": {"batch_size": 16, "max_steps": 25_000}}
 
     def make_network(self) -> nn.Module:
         o = self.options
-        return GleNet(GEN(o["net_size"], curve_mode=o["curve_mode"]), LEN() if o["use_len"] else None)
+        gen = GEN(o["net_size"], curve_mode=o["curve_mode"], identity_init=o["identity_init"])
+        return GleNet(gen, LEN() if o["use_len"] else None)
 
     def build(self) -> None:
         self._check_common()
@@ -223,6 +227,7 @@ class GleNetUnpairedRecipe(_GleNetBase):
         "scheme": "proposed", "use_len": True, "stage1_fraction": 5_000 / 30_000, "n_critic": 5,
         "gp_weight": 10.0, "identity_weight": None, "cycle_weight": 50.0, "perceptual_weight": 0.04,
         "lr": 1e-4, "kernel_l2": 5e-5, "net_size": 256, "curve_mode": "nearest", "critic_norm": "batch",
+        "identity_init": False,
     }
     lr_decay_start: ClassVar[float | None] = 1 / 3
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {"gpu": {"batch_size": 8, "max_steps": 30_000}}
@@ -245,7 +250,7 @@ class GleNetUnpairedRecipe(_GleNetBase):
         self.two_stage = o["use_len"] and o["scheme"] != "wgan_only"
 
         size, l2 = o["net_size"], o["kernel_l2"]
-        self.G_e = GEN(size, curve_mode=o["curve_mode"])
+        self.G_e = GEN(size, curve_mode=o["curve_mode"], identity_init=o["identity_init"])
         self.local = LEN() if o["use_len"] else None
         self.enhancer = GleNet(self.G_e, self.local)
         self.D_e = GleCritic(size, norm=o["critic_norm"])
@@ -253,7 +258,7 @@ class GleNetUnpairedRecipe(_GleNetBase):
         critics: list[nn.Module] = [self.D_e]
         generators: list[nn.Module] = [self.enhancer] if not self.two_stage else [self.G_e]
         if o["scheme"] != "wgan_only":
-            self.G_d = GEN(size, curve_mode=o["curve_mode"])
+            self.G_d = GEN(size, curve_mode=o["curve_mode"], identity_init=o["identity_init"])
             self.D_d = GleCritic(size, norm=o["critic_norm"])
             self.networks.update(degrader=self.G_d, critic_d=self.D_d)
             critics.append(self.D_d)

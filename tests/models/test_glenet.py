@@ -91,3 +91,13 @@ def test_bad_input_fails_clearly():
         GEN(input_size=32)(torch.rand(3, 20, 20))
     with pytest.raises(ValueError, match="multiple of 16"):
         GEN(input_size=100)
+
+
+def test_identity_init_starts_near_the_identity_public_init_near_grey():
+    torch.manual_seed(0)
+    x = torch.rand(1, 3, 40, 40)
+    with torch.no_grad():
+        grey = GEN(input_size=32).eval()(x)
+        ident = GEN(input_size=32, identity_init=True).eval()(x)
+    assert (grey - 0.5).abs().max() < 0.05
+    assert (ident - x).abs().max() < 0.05

@@ -43,7 +43,7 @@ def check_enhance(recipe):
 
 
 @pytest.mark.parametrize("cls,options", [(GleNetPairedRecipe, {}), (GleNetPairedRecipe, {"use_len": False}),
-                                         (GleNetPairedRecipe, {"curve_mode": "linear"}), (PixelwisePairedRecipe, {})])
+                                         (GleNetPairedRecipe, {"curve_mode": "linear", "identity_init": True}), (PixelwisePairedRecipe, {})])
 def test_paired_two_steps(backbone, cls, options):
     recipe = make(cls, backbone, **options)
     before = snapshot(recipe.generator())
@@ -56,7 +56,7 @@ def test_paired_two_steps(backbone, cls, options):
 
 
 @pytest.mark.parametrize("options", [{}, {"scheme": "cycle"}, {"scheme": "wgan_only"},
-                                     {"scheme": "wgan_only", "use_len": False}, {"use_len": False}])
+                                     {"scheme": "wgan_only", "use_len": False}, {"use_len": False, "identity_init": True}])
 def test_unpaired_stage1_two_steps(backbone, options):
     recipe = make(GleNetUnpairedRecipe, backbone, **options)
     assert recipe.stage == 1
