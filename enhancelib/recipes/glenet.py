@@ -34,7 +34,11 @@ Decisions where the paper is silent or ambiguous:
 * Learning rate: constant for paired learning (paper); the unpaired run
   halves it every 10,000 of 30,000 mini-batches in the paper, which the
   engine's schedule approximates by a linear decay from a third of the run.
-* The gradient penalty is computed in float32 (outside autocast).
+* The critic scores real and generated images in one batch (shared batch
+  statistics), in its own step and in the generators' step; the paper does
+  not say, and separate batches defeat a batch-normalised critic (see
+  ``_score_pair``).  The gradient penalty is computed in float32 (outside
+  autocast) on the batch of interpolates.
 * ``identity_init`` (default False, the public behaviour) starts GEN's
   curves near the identity instead of near 0.5 (see :class:`GEN`).
 * Augmentation (random flips and 90-degree rotations) is done by the data
@@ -300,9 +304,21 @@ class GleNetUnpairedRecipe(_GleNetBase):
         # G_e: GEN in the two-stage scheme; GEN (& LEN*) trained end to end in "wgan_only"
         return self.G_e(low) if self.two_stage else self.enhancer(low)
 
+    @staticmethod
+    def _score_pair(critic: nn.Module, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
+        """Critic scores of real and fake images from ONE pass over both.
+
+        With batch norm in the critic (the paper's choice), separate passes would
+        normalise each batch by its own statistics and hide every difference
+        between them that is shared by the batch, e.g. a global brightness change:
+        measured, the critic then cannot tell dark from bright photos.
+        """
+        scores = critic(torch.cat([real, fake.to(real.dtype)]))
+        return scores[: real.shape[0]], scores[real.shape[0]:]
+
     def _critic_loss(self, critic: nn.Module, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
         with self.autocast():
-            adv = self.critic_loss(critic(real), critic(fake))
+            adv = self.critic_loss(*self._score_pair(critic, real, fake))
         # L_D = D(G(x)) - D(y) + lambda_gp (||grad D(y_bar)||_2 - 1)^2   (eq. 4)
         gp = self.penalty(critic, real.float(), fake.float())
         return adv, gp
@@ -330,13 +346,15 @@ class GleNetUnpairedRecipe(_GleNetBase):
         with self.autocast():
             fake_e = self._enhance_for_gan(low)
             # L_Ge = -D_e(G_e(I_LQ)) + lambda_i ||G_e(I_LQ) - I_LQ||_1 + ...   (eq. 5)
-            adv_e, idt_e = self.adversarial(self.D_e(fake_e)), self.identity(fake_e, low)
+            adv_e = self.adversarial(self._score_pair(self.D_e, high, fake_e)[1])
+            idt_e = self.identity(fake_e, low)
             loss = adv_e + lam_i * idt_e
             logs.update(g_e_adversarial=float(adv_e.detach()), g_e_identity=float(idt_e.detach()))
             if o["scheme"] != "wgan_only":
                 fake_d = self.G_d(high)
                 # L_Gd = -D_d(G_d(I_HQ)) + lambda_i ||G_d(I_HQ) - I_HQ||_1 + ...   (eq. 5)
-                adv_d, idt_d = self.adversarial(self.D_d(fake_d)), self.identity(fake_d, high)
+                adv_d = self.adversarial(self._score_pair(self.D_d, low, fake_d)[1])
+                idt_d = self.identity(fake_d, high)
                 loss = loss + adv_d + lam_i * idt_d
                 if o["scheme"] == "proposed":
                     # cyclic colour: ||G_e(sg[G_d(I_HQ)]) - I_HQ||_1 and ||G_d(sg[G_e(I_LQ)]) - I_LQ||_1
