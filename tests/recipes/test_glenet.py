@@ -131,3 +131,14 @@ def test_registry_paper_settings_and_bad_options(backbone):
     assert make(GleNetPairedRecipe, None, perceptual_weight=0.0).perceptual is None
     with pytest.raises(ValueError, match="low_target"):
         recipe.train_step({"low": torch.rand(1, 3, 32, 32)}, 0)
+
+
+def test_critic_sees_real_and_fake_in_one_batch(backbone):
+    # A batch-normalised critic scoring each batch alone cannot see a global darkening:
+    # conv(0.3 x) = 0.3 conv(x), and the first batch norm divides the 0.3 away.
+    recipe = make(GleNetUnpairedRecipe, backbone)
+    critic, real = recipe.D_e.train(), torch.rand(2, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(critic(real), critic(real * 0.3), atol=1e-3)
+        real_scores, fake_scores = recipe._score_pair(critic, real, real * 0.3)
+    assert (real_scores - fake_scores).abs().max() > 1e-2
