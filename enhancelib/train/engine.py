@@ -67,12 +67,17 @@ class _EMA:
         self.decay = decay
         self.shadow = copy.deepcopy(net).eval().requires_grad_(False)
 
+    def decay_at(self, step: int) -> float:
+        """d_t = min(d, (1 + t) / (10 + t)): a short run is not dominated by its initial weights."""
+        return min(self.decay, (1.0 + step) / (10.0 + step))
+
     @torch.no_grad()
-    def update(self, net: nn.Module) -> None:
+    def update(self, net: nn.Module, step: int) -> None:
+        decay = self.decay_at(step)
         for avg, live in zip(self.shadow.state_dict().values(), net.state_dict().values()):
             if avg.dtype.is_floating_point:
-                # theta_ema <- d * theta_ema + (1 - d) * theta
-                avg.lerp_(live.detach(), 1.0 - self.decay)
+                # theta_ema <- d_t * theta_ema + (1 - d_t) * theta
+                avg.lerp_(live.detach(), 1.0 - decay)
             else:
                 avg.copy_(live)
 
@@ -210,7 +215,7 @@ def train(
                     f"{(step // preset.checkpoint_every) * preset.checkpoint_every})."
                 )
             if ema is not None:
-                ema.update(recipe.generator())
+                ema.update(recipe.generator(), step)
             step += 1
             steps_this_call += 1
             cpu_time += time.process_time() - c0

@@ -78,3 +78,20 @@ def test_unknown_option_is_refused():
     from enhancelib.config import ParameterError
     with pytest.raises(ParameterError, match="no option"):
         spec(learning_rate=1).config()
+
+
+def test_ema_warms_up_then_uses_its_decay():
+    from torch import nn
+
+    from enhancelib.train.engine import _EMA
+    ema = _EMA(nn.Linear(1, 1), 0.999)
+    assert ema.decay_at(0) == pytest.approx(0.1)
+    assert ema.decay_at(90) == pytest.approx(0.91)
+    assert ema.decay_at(100_000) == 0.999
+    net = nn.Linear(1, 1)
+    with torch.no_grad():
+        net.weight.fill_(5.0)
+    for step in range(50):
+        ema.update(net, step)
+    # after 50 updates the average is close to the live weights, not to the initial ones
+    assert abs(ema.shadow.weight.item() - 5.0) < 0.5
