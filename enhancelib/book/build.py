@@ -86,6 +86,9 @@ def build_book(root: Path = REPO_ROOT, *, strict: bool = True, rebuild_all: bool
     if rebuild_all and html_dir.is_dir():
         shutil.rmtree(html_dir)  # Sphinx never deletes outputs: no stale pages or static files
     env = dict(os.environ)
+    # The book shows every chapter with its default parameters: a preset chosen
+    # for the test run (ENHANCELIB_PRESET=smoke) must not leak into it.
+    env.pop("ENHANCELIB_PRESET", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silences a debugger notice on stderr
     start = time.monotonic()
