@@ -65,6 +65,7 @@ from enhancelib.nn.blocks import init_orthogonal_, pad_to_multiple
 from enhancelib.nn.discriminator import uegan_discriminator
 from enhancelib.nn.image_pool import ImagePool
 from enhancelib.train.recipe import Batch, Recipe
+from enhancelib.recipes.adversarial import pooled_discriminator_step
 
 __all__ = ["UEGANRecipe", "UEGAN_PAPER_STEPS"]
 
@@ -177,16 +178,8 @@ class UEGANRecipe(Recipe):
         x_g = out[:n_low]
 
         # ---- discriminator step, eq. 5 (pool of past fakes; raw inputs as extra fakes)
-        self.D.requires_grad_(True)
-        fakes = self.pool.query(x_g)
-        parts = [x_h, fakes] + ([x_l] if o["use_input_as_fake"] else [])
-        with self.autocast():
-            scores = self.D(torch.cat(parts))
-            split = [s.split([p.shape[0] for p in parts]) for s in scores]
-            real, fake = [s[0] for s in split], [s[1] for s in split]
-            extra = [[s[2] for s in split]] if o["use_input_as_fake"] else []
-            d_loss = self.d_loss(real, fake, *extra)
-        self.optimise("discriminator", d_loss)
+        d_loss = pooled_discriminator_step(self, self.D, self.pool, self.d_loss, x_h, x_g, x_l,
+                                           o["use_input_as_fake"])
 
         # ---- generator step, eq. 9
         self.D.requires_grad_(False)  # no weight gradients for D in this step
