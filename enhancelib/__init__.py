@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from enhancelib.train.runs import Enhancer
 
-import torch as _torch
+import os as _os
+
+# OpenMP threads that spin while waiting for work steal the CPU from each
+# other on a shared or busy machine (a GleNet step went from 6 s to 47 s);
+# passive waiting costs nothing on a quiet one. Takes effect only when set
+# before torch is first imported.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch as _torch  # noqa: E402
 
 # Subnormal floats make CPU kernels up to ten times slower, and the papers'
 # small initialisations (orthogonal, gain 0.02) produce them in quantities.

@@ -193,6 +193,7 @@ def train(
                unit="step" if not preset.budget_cpu_seconds else "‰ budget", dynamic_ncols=True)
     bar.n = int(_progress(step, cpu_time, preset) * bar.total)
     steps_this_call = 0
+    latest: dict[str, float] = {}
     recipe.train(True)
     try:
         while not _finished(step, cpu_time, preset):
@@ -220,9 +221,12 @@ def train(
             steps_this_call += 1
             cpu_time += time.process_time() - c0
             wall_time += time.perf_counter() - w0
+            # Recipes that update some networks only every n steps (WGAN critics) return
+            # those losses only then; the log shows each loss's most recent value.
+            latest.update({k: float(v) for k, v in losses.items()})
             if step % preset.log_every == 0 or step == 1:
                 train_log.append({"step": step, "lr_factor": round(factor, 5), "cpu_time": round(cpu_time, 2),
-                                  **{k: float(v) for k, v in losses.items()}})
+                                  **latest})
                 bar.set_postfix({k: f"{float(v):.3g}" for k, v in list(losses.items())[:4]})
             bar.n = int(_progress(step, cpu_time, preset) * bar.total)
             bar.refresh()
