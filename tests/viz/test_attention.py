@@ -78,8 +78,16 @@ def test_attention_matrix_size_follows_the_formula():
 
 
 def test_peak_memory_sees_a_large_allocation():
-    mib, result = peak_memory_mib(lambda: torch.ones(48 * 2**20 // 4).sum())
-    assert float(result) == 48 * 2**20 // 4
-    if mib is None:
+    # In a fresh process: in a long test session the allocator may already hold
+    # enough freed memory to serve the block without the resident set growing.
+    import subprocess
+    import sys
+
+    code = ("import torch; from enhancelib.viz.attention import peak_memory_mib; "
+            "mib, r = peak_memory_mib(lambda: torch.ones(48 * 2**20 // 4).sum()); "
+            "print(mib, float(r))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert float(out[1]) == 48 * 2**20 // 4
+    if out[0] == "None":
         pytest.skip("no /proc/self/status on this system")
-    assert 40 <= mib < 400
+    assert 40 <= float(out[0]) < 400
