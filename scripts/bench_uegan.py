@@ -22,10 +22,16 @@ machine the wall times are inflated: compare lines of one run only.
 Usage::
 
     .venv/bin/python scripts/bench_uegan.py [--repeats 7] [--ablations] [--vgg random|vgg16-offline]
+                                            [--reuse-freed-memory]
+
+``--reuse-freed-memory`` makes glibc keep freed memory for reuse (see
+:func:`reuse_freed_memory`); it changes the whole process, so compare it
+with a separate run without the flag.
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
 import statistics
 import sys
 import time
@@ -139,22 +145,43 @@ def report(title: str, times: Timings, reference: float | None) -> None:
               f"  [{med / first:4.2f} x line 1]{ref}")
 
 
-def make_recipe(vgg: str, channels_last: bool = False) -> UEGANRecipe:
+def reuse_freed_memory() -> bool:
+    """Ask glibc to keep freed memory in the process instead of returning it to the OS.
+
+    Every large tensor otherwise comes from a fresh ``mmap`` whose pages fault
+    in one by one on first touch; in a virtual machine those faults make
+    memory-bound operations (padding, concatenation, normalisation) several
+    times slower.  Returns False where glibc's ``mallopt`` is unavailable.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    m_trim_threshold, m_mmap_max = -1, -4
+    return bool(libc.mallopt(m_mmap_max, 0)) and bool(libc.mallopt(m_trim_threshold, 2 ** 31 - 1))
+
+
+class ContiguousUEGANRecipe(UEGANRecipe):
+    """The recipe with networks and batches in the default (channels-first) layout."""
+
+    memory_format = torch.contiguous_format
+
+
+def make_recipe(vgg: str, cls: type[UEGANRecipe] = UEGANRecipe, channels_last_vgg: bool = False) -> UEGANRecipe:
     torch.manual_seed(0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         backbone = load_vgg(vgg)
+    if channels_last_vgg:
+        backbone.to(memory_format=torch.channels_last)
     preset = resolve_preset("cpu", {"batch_size": 4, "train_size": 128})
-    recipe = UEGANRecipe(preset, torch.device("cpu"), {}, backbone)
-    if channels_last:
-        for net in (recipe.G, recipe.D, backbone):
-            net.to(memory_format=torch.channels_last)
+    recipe = cls(preset, torch.device("cpu"), {}, backbone)
+    recipe.train(True)
     return recipe
 
 
-def make_batch(channels_last: bool = False) -> dict[str, torch.Tensor]:
-    fmt = torch.channels_last if channels_last else torch.contiguous_format
-    return {k: torch.rand(4, 3, 128, 128).contiguous(memory_format=fmt) for k in ("low", "high")}
+def make_batch() -> dict[str, torch.Tensor]:
+    return {k: torch.rand(4, 3, 128, 128) for k in ("low", "high")}
 
 
 def main() -> None:
@@ -163,9 +190,14 @@ def main() -> None:
     parser.add_argument("--ablations", action="store_true", help="time the public code's organisation and each change")
     parser.add_argument("--vgg", default="random", choices=("random", "vgg16-offline"),
                         help="fidelity backbone (the public figure used a random-weight VGG-19)")
+    parser.add_argument("--reuse-freed-memory", action="store_true",
+                        help="keep freed memory in the process (glibc mallopt) instead of re-faulting fresh pages")
     args = parser.parse_args()
     torch.set_num_threads(2)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, VGG {args.vgg}, {args.repeats} repeats")
+    malloc = "default allocator"
+    if args.reuse_freed_memory:
+        malloc = "freed memory kept (mallopt)" if reuse_freed_memory() else "mallopt unavailable: default allocator"
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, VGG {args.vgg}, {args.repeats} repeats, {malloc}")
 
     recipe = make_recipe(args.vgg)
     counts = recipe.parameters_count()
@@ -173,7 +205,7 @@ def main() -> None:
           f"discriminator {counts['discriminator'] / 1e6:.3f} M ({counts['discriminator']:,}; public 4.63 M)")
 
     # --------------------------------------------------------------------------- forward
-    G = recipe.G.eval()
+    G = UEGANGenerator().eval()
     x = torch.rand(1, 3, 512, 512)
     G_cl = UEGANGenerator().eval().to(memory_format=torch.channels_last)
     x_cl = x.contiguous(memory_format=torch.channels_last)
@@ -196,12 +228,10 @@ def main() -> None:
     report("generator forward, 1 x 3 x 512 x 512", round_robin(forward_configs, args.repeats), PUBLIC_MS["forward"])
 
     # ------------------------------------------------------------------------------ step
-    recipe.train(True)
     batch = make_batch()
     step_configs: dict[str, Callable[[], object]] = {}
     if args.ablations:
-        public = make_recipe(args.vgg)
-        public.train(True)
+        public = make_recipe(args.vgg, ContiguousUEGANRecipe)
         for name, net in public.networks.items():  # the public code's (non-fused) Adam
             opt = public.optimizers[name]
             public.optimizers[name] = torch.optim.Adam(net.parameters(), lr=opt.param_groups[0]["lr"],
@@ -215,11 +245,13 @@ def main() -> None:
         ]
         for name, ours in stages:
             step_configs[name] = (lambda ours=ours: step_as_public_code(public, batch, ours))
-    label = "UEGANRecipe.train_step" + (" (= line above + fused Adam)" if args.ablations else "")
+        contiguous = make_recipe(args.vgg, ContiguousUEGANRecipe)
+        step_configs["+ fused Adam"] = lambda: contiguous.train_step(batch, 0)
+    label = "UEGANRecipe.train_step" + (" (+ channels-last G, D, batches)" if args.ablations else "")
     step_configs[label] = lambda: recipe.train_step(batch, 0)
     if args.ablations:
-        recipe_cl, batch_cl = make_recipe(args.vgg, channels_last=True), make_batch(channels_last=True)
-        step_configs["UEGANRecipe.train_step + channels_last"] = lambda: recipe_cl.train_step(batch_cl, 0)
+        recipe_cl = make_recipe(args.vgg, channels_last_vgg=True)
+        step_configs["+ channels-last VGG backbone (the engine's object)"] = lambda: recipe_cl.train_step(batch, 0)
     report("training step (D + G, VGG fidelity), batch 4 x 3 x 128 x 128",
            round_robin(step_configs, args.repeats), PUBLIC_MS["step"])
     print("\nThe machine is shared: other processes inflate these figures; compare lines of one run.")

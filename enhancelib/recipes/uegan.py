@@ -44,7 +44,8 @@ runs once on ``[x_l, x_h]`` (it has no batch statistics); the discriminator
 step scores ``[x_h, pool fakes, x_l]`` in one batched pass; in the generator
 step the discriminator's weights are frozen (no weight gradients are
 computed) and the real photos are scored without autograd; Adam is the
-fused implementation (one kernel per update).  The public code
+fused implementation (one kernel per update); networks and batches are
+kept channels-last.  The public code
 runs the discriminator five times per step and so makes five spectral-norm
 power iterations; we make three.
 """
@@ -100,6 +101,8 @@ class UEGANRecipe(Recipe):
     betas = (0.5, 0.999)
     weight_decay = 1e-4
     init_gain = 0.02
+    memory_format = torch.channels_last
+    """Layout of the networks and batches in training (channels-last is the convolution library's own)."""
 
     # ----------------------------------------------------------------- build
     def _check_options(self) -> None:
@@ -134,6 +137,8 @@ class UEGANRecipe(Recipe):
         self.G = UEGANGenerator(o["width"], o["variant"], squeeze_excitation=o["se"], gam_form=o["gam_form"],
                                 init_gain=self.init_gain)
         self.D = init_orthogonal_(uegan_discriminator(o["width"]), self.init_gain)
+        self.G.to(memory_format=self.memory_format)
+        self.D.to(memory_format=self.memory_format)
         self.networks = {"generator": self.G, "discriminator": self.D}
         # fused: one kernel for the whole update instead of a loop over tensors (same arithmetic)
         fused = self.device.type in ("cpu", "cuda")
@@ -161,7 +166,7 @@ class UEGANRecipe(Recipe):
             raise ValueError(f"UEGAN batches need a {key!r} tensor (B x 3 x H x W in [0, 1]); got keys {sorted(batch)}")
         x = batch[key].to(self.device, non_blocking=True)
         self.G.check_input(x)
-        return x
+        return x.contiguous(memory_format=self.memory_format)
 
     def train_step(self, batch: Batch, step: int) -> dict[str, float]:
         o = self.options
