@@ -1,0 +1,32 @@
+"""The table of recorded runs: names, options, and the cpu-only options."""
+import pytest
+
+from enhancelib.experiments import EXPERIMENTS, chapter_experiments, experiment
+
+
+def test_every_experiment_resolves_its_options():
+    for item in EXPERIMENTS.values():
+        for preset in ("smoke", "cpu", "gpu"):
+            item.spec(preset).resolved_options()   # raises on an unknown option
+
+
+def test_cpu_options_apply_on_cpu_and_smoke_but_not_on_gpu():
+    item = experiment("glenet", "unpaired-seed0")
+    assert item.cpu_options, "the unpaired GleNet runs carry cpu-only options"
+    gpu = item.spec("gpu").resolved_options()
+    cpu = item.spec("cpu").resolved_options()
+    assert gpu["net_size"] == 256 and cpu["net_size"] == 128
+    assert item.spec("smoke").options == item.spec("cpu").options
+    assert gpu["stage1_fraction"] == pytest.approx(5_000 / 30_000)
+
+
+def test_main_models_have_three_seeds_and_keep_weights_of_seed_zero():
+    for chapter, name in (("uegan", "full"), ("qagan", "full"), ("bncagan", "full"), ("glenet", "unpaired")):
+        seeds = [e for e in chapter_experiments(chapter) if e.name.startswith(f"{name}-seed")]
+        assert [e.seed for e in seeds] == [0, 1, 2]
+        assert [e.keep_weights for e in seeds] == [True, False, False]
+
+
+def test_unknown_experiment_names_the_known_ones():
+    with pytest.raises(KeyError, match="full-seed0"):
+        experiment("uegan", "ful-seed0")
