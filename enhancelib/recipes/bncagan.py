@@ -81,7 +81,7 @@ from enhancelib.losses.perceptual import UEGAN_FIDELITY_WEIGHTS, PerceptualLoss
 from enhancelib.losses.reconstruction import MultiScaleReconstructionLoss
 from enhancelib.losses.relativistic import RaHingeDiscriminatorLoss, RaHingeGeneratorLoss
 from enhancelib.models.bncagan import TEST_CONDITIONING, BNCAGANDiscriminator, BNCAGANGenerator
-from enhancelib.nn.adaptive_norm import clip_rho_
+from enhancelib.nn.adaptive_norm import BiDirectionalNorm, InstanceLayerNorm, clip_rho_
 from enhancelib.nn.blocks import pad_to_multiple
 from enhancelib.nn.image_pool import ImagePool
 from enhancelib.train.recipe import Batch, Recipe
@@ -232,6 +232,10 @@ class BNCAGANRecipe(Recipe):
         clip_rho_(self.G)
         self.D.requires_grad_(True)
         logs["g_loss"] = g_loss.detach()
+        # the mean rho of every BNM/ILN layer, so that the log shows the IN/LN mix over training
+        for name, module in self.G.named_modules():
+            if isinstance(module, (BiDirectionalNorm, InstanceLayerNorm)):
+                logs[f"rho {name}"] = module.rho.detach().mean()
         return {k: float(v) for k, v in logs.items()}
 
     def after_step(self, step: int) -> None:

@@ -54,9 +54,15 @@ def test_rho_stays_in_the_unit_interval(backbone):
     # lr 1: Adam moves every rho by about 1 in one step, far outside [0, 1] without the clipping
     recipe = make(backbone, lr_g=1.0)
     before = rhos(recipe.G)
-    recipe.train_step(batch(), 0)
+    logs = recipe.train_step(batch(), 0)
     after = rhos(recipe.G)
     assert after.min() >= 0 and after.max() <= 1
+    # the step logs each layer's mean rho, after the clip
+    logged = {k: v for k, v in logs.items() if k.startswith("rho ")}
+    layers = [m for m in recipe.G.modules() if isinstance(m, (BiDirectionalNorm, InstanceLayerNorm))]
+    assert len(logged) == len(layers) > 0
+    assert all(0.0 <= v <= 1.0 for v in logged.values())
+    assert sorted(logged.values()) == pytest.approx(sorted(float(m.rho.mean()) for m in layers))
     assert ((after == 0) | (after == 1)).sum() > after.numel() // 4  # clipped, not merely small moves
     assert not torch.equal(before, after)
     # after_step clips too (e.g. after someone edited the weights)
