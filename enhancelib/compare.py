@@ -1,0 +1,252 @@
+"""All methods of the book side by side: runs, seed statistics, paper claims, failure cases.
+
+The comparison chapter reads the recorded runs of every chapter and the
+classical baselines into one long table (one row per method, seed and test
+image), and everything else is computed from it:
+
+* :func:`summarise_methods`: per method, the mean over seeds of the test mean
+  and the spread of those means over seeds;
+* :func:`significance`: paired Wilcoxon tests over test images
+  (:func:`enhancelib.metrics.paired_test`) on the per-image scores averaged
+  over each method's seeds;
+* :func:`claim_verdicts`: whether each ordering a paper prints holds here;
+* :func:`explain_failure`: a sentence on what an output got wrong, from its
+  brightness, saturation and colour balance against the target.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+
+from enhancelib.metrics.evaluate import paired_test
+
+__all__ = ["Method", "LEARNED_METHODS", "Claim", "PAPER_CLAIMS", "COST_CSV", "stack_per_image",
+           "summarise_methods", "seed_mean_per_image", "significance", "claim_verdicts", "psnr_gain",
+           "tone_statistics", "explain_failure", "load_cost"]
+
+COST_CSV = Path(__file__).resolve().parents[1] / "data" / "runs" / "comparison" / "cost" / "cost.csv"
+
+
+@dataclass(frozen=True)
+class Method:
+    """A learned method of the comparison: its chapter and its runs (seed 0 first)."""
+
+    key: str
+    label: str
+    chapter: str
+    runs: tuple[str, ...]
+    role: str
+    """``"unpaired"``, ``"variant"`` (a changed loss or block) or ``"paired upper bound"``."""
+
+
+def _seeds(name: str) -> tuple[str, ...]:
+    return tuple(f"{name}-seed{s}" for s in range(3))
+
+
+LEARNED_METHODS: tuple[Method, ...] = (
+    Method("uegan", "UEGAN", "uegan", _seeds("full"), "unpaired"),
+    Method("uegan_charbonnier", "UEGAN + Charbonnier (003)", "uegan", ("charbonnier-seed0",), "variant"),
+    Method("uegan_charbonnier_se", "UEGAN + Charbonnier + SE (003)", "uegan", ("charbonnier-se-seed0",), "variant"),
+    Method("qagan", "QAGAN", "qagan", _seeds("full"), "unpaired"),
+    Method("glenet", "GleNet unpaired (GEN & LEN)", "glenet", _seeds("unpaired"), "unpaired"),
+    Method("glenet_paired", "GleNet paired (GEN & LEN)", "glenet", ("paired-gen-len",), "paired upper bound"),
+    Method("bncagan", "BNCAGAN", "bncagan", _seeds("full"), "unpaired"),
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An ordering a paper prints: ``better`` beats ``worse`` on PSNR and SSIM."""
+
+    source: str
+    better: str
+    worse: str
+    printed: tuple[float, float, float, float]
+    """(PSNR of better, SSIM of better, PSNR of worse, SSIM of worse), as printed."""
+    across_papers: bool = False
+    """True when the two numbers come from two papers (different test sets and protocols)."""
+
+
+# Numbers quoted from the papers' tables (MIT-Adobe FiveK in every paper, with different test splits).
+PAPER_CLAIMS: tuple[Claim, ...] = (
+    Claim("UEGAN, Table I", "uegan", "input", (22.88, 0.8882, 17.42, 0.8037)),
+    Claim("QAGAN, Table 1", "qagan", "input", (22.59, 0.8782, 17.21, 0.8012)),
+    Claim("BNCAGAN, Table 1", "bncagan", "input", (24.332, 0.910, 18.131, 0.810)),
+    Claim("BNCAGAN, Table 1", "bncagan", "uegan", (24.332, 0.910, 23.936, 0.890)),
+    Claim("GleNet, Tables 3 and 4", "glenet_paired", "glenet", (25.88, 0.925, 23.82, 0.889)),
+    Claim("report 003 (Our_1 vs Ori)", "uegan_charbonnier", "uegan", (22.98, 0.8888, 22.88, 0.8882)),
+    Claim("report 003 (Our_2 vs Our_1)", "uegan_charbonnier_se", "uegan_charbonnier", (23.99, 0.8991, 22.98, 0.8888)),
+    Claim("UEGAN Table I vs QAGAN Table 1", "uegan", "qagan", (22.88, 0.8882, 22.59, 0.8782), across_papers=True),
+    Claim("GleNet Table 4 vs UEGAN Table I", "glenet", "uegan", (23.82, 0.889, 22.88, 0.8882), across_papers=True),
+)
+
+
+def stack_per_image(frames: Mapping[tuple[str, int], pd.DataFrame]) -> pd.DataFrame:
+    """One long table from ``{(method, seed): per-image frame}``: columns method, seed, name, metrics."""
+    parts = [frame.assign(method=method, seed=seed) for (method, seed), frame in frames.items()]
+    if not parts:
+        return pd.DataFrame(columns=["method", "seed", "name"])
+    long = pd.concat(parts, ignore_index=True)
+    if long.duplicated(["method", "seed", "name"]).any():
+        raise ValueError("an image appears twice for the same method and seed")
+    return long
+
+
+def _metrics(long: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
+    return [m for m in metrics if m in long.columns and long[m].notna().any()]
+
+
+def summarise_methods(long: pd.DataFrame, metrics: Sequence[str] = ("psnr", "ssim", "niqe")) -> pd.DataFrame:
+    """Per method: number of seeds, and per metric the mean over seeds of the test mean and its seed std.
+
+    The seed std is NaN for a method with one seed; ``<m> image std`` is the
+    spread over test images (of the seed-averaged scores), for scale.
+    """
+    rows = {}
+    for method, part in long.groupby("method", sort=False):
+        seed_means = part.groupby("seed")[_metrics(part, metrics)].mean()
+        per_image = seed_mean_per_image(long, str(method), metrics)
+        row: dict[str, float] = {"seeds": len(seed_means), "images": len(per_image)}
+        for m in seed_means.columns:
+            row[f"{m} mean"] = float(seed_means[m].mean())
+            row[f"{m} seed std"] = float(seed_means[m].std(ddof=1)) if len(seed_means) > 1 else np.nan
+            row[f"{m} image std"] = float(per_image[m].std(ddof=1)) if len(per_image) > 1 else np.nan
+        rows[method] = row
+    return pd.DataFrame(rows).T.astype({"seeds": int, "images": int})
+
+
+def seed_mean_per_image(long: pd.DataFrame, method: str, metrics: Sequence[str] = ("psnr", "ssim", "niqe")
+                        ) -> pd.DataFrame:
+    """The scores of ``method`` per test image, averaged over its seeds (columns name and metrics)."""
+    part = long[long["method"] == method]
+    if part.empty:
+        raise KeyError(f"no rows for method {method!r}; methods: {sorted(long['method'].unique())}")
+    return part.groupby("name", sort=True)[_metrics(part, metrics)].mean().reset_index()
+
+
+def significance(long: pd.DataFrame, pairs: Sequence[tuple[str, str]], metric: str = "psnr",
+                 alpha: float = 0.05) -> pd.DataFrame:
+    """Wilcoxon signed-rank test of A against B over test images, for each pair present in ``long``."""
+    present = set(long["method"])
+    rows = []
+    for a, b in pairs:
+        if a not in present or b not in present:
+            continue
+        test = paired_test(seed_mean_per_image(long, a, (metric,)), seed_mean_per_image(long, b, (metric,)), metric)
+        if test.p_value >= alpha:
+            outcome = "no significant difference"
+        else:
+            outcome = f"{a} better" if test.a_is_better else f"{b} better"
+        rows.append({"A": a, "B": b, "metric": metric, "images": test.n, "mean A": test.mean_a,
+                     "mean B": test.mean_b, "A - B": test.mean_difference, "p": test.p_value, "outcome": outcome})
+    return pd.DataFrame(rows, columns=["A", "B", "metric", "images", "mean A", "mean B", "A - B", "p", "outcome"])
+
+
+def _verdict(long: pd.DataFrame, better: str, worse: str, metric: str, alpha: float) -> tuple[str, float, float]:
+    present = set(long["method"])
+    if better not in present or worse not in present:
+        return "not recorded yet", np.nan, np.nan
+    if metric not in long.columns or long[metric].isna().all():
+        return "metric unavailable", np.nan, np.nan
+    test = paired_test(seed_mean_per_image(long, better, (metric,)), seed_mean_per_image(long, worse, (metric,)),
+                       metric)
+    same_order = test.a_is_better
+    significant = test.p_value < alpha
+    label = {(True, True): "reproduced", (True, False): "same order, not significant",
+             (False, True): "reversed", (False, False): "opposite order, not significant"}[(same_order, significant)]
+    if test.mean_difference == 0:
+        label = "tie"
+    return label, test.mean_difference, test.p_value
+
+
+def claim_verdicts(long: pd.DataFrame, claims: Sequence[Claim] = PAPER_CLAIMS, alpha: float = 0.05) -> pd.DataFrame:
+    """For each printed ordering and for PSNR and SSIM: the paper's gap, ours, and whether it holds.
+
+    A claim "reproduces" when our order is the paper's and the paired
+    Wilcoxon test over test images gives p < ``alpha``.
+    """
+    rows = []
+    for claim in claims:
+        for i, metric in enumerate(("psnr", "ssim")):
+            verdict, gap, p = _verdict(long, claim.better, claim.worse, metric, alpha)
+            rows.append({"claim": f"{claim.better} > {claim.worse}", "source": claim.source,
+                         "across papers": claim.across_papers, "metric": metric.upper(),
+                         "paper gap": claim.printed[i] - claim.printed[2 + i], "our gap": gap, "p": p,
+                         "verdict": verdict})
+    return pd.DataFrame(rows)
+
+
+def psnr_gain(long: pd.DataFrame, method: str, reference: str = "input") -> pd.Series:
+    """Per test image: PSNR of ``method`` (seed mean) minus PSNR of ``reference``, sorted ascending."""
+    a = seed_mean_per_image(long, method, ("psnr",)).set_index("name")["psnr"]
+    b = seed_mean_per_image(long, reference, ("psnr",)).set_index("name")["psnr"]
+    return (a - b).dropna().sort_values()
+
+
+_LUMA = torch.tensor([0.299, 0.587, 0.114])
+
+
+def tone_statistics(image: torch.Tensor) -> dict[str, float]:
+    """Mean luma, mean saturation ((max - min) / max over channels) and mean R, G, B of a 3 x H x W image."""
+    if image.dim() != 3 or image.shape[0] != 3:
+        raise ValueError(f"tone_statistics expects a 3 x H x W image in [0, 1], got shape {tuple(image.shape)}")
+    x = image.float().clamp(0, 1)
+    top, bottom = x.max(0).values, x.min(0).values
+    saturation = torch.where(top > 1e-6, (top - bottom) / top.clamp_min(1e-6), torch.zeros_like(top))
+    means = x.mean(dim=(1, 2))
+    return {"brightness": float((means * _LUMA).sum()), "saturation": float(saturation.mean()),
+            "red": float(means[0]), "green": float(means[1]), "blue": float(means[2])}
+
+
+def explain_failure(output: torch.Tensor, target: torch.Tensor, input: torch.Tensor | None = None,
+                    tolerance: float = 0.03) -> str:
+    """A sentence on how ``output`` departs from ``target`` in brightness, saturation and colour balance.
+
+    Differences below ``tolerance`` (on a [0, 1] scale) are not mentioned.
+    With the ``input``, it also says whether the method moved the wrong way
+    or not far enough.
+    """
+    out, tgt = tone_statistics(output), tone_statistics(target)
+    src = tone_statistics(input) if input is not None else None
+    parts = []
+    d_bright = out["brightness"] - tgt["brightness"]
+    if abs(d_bright) > tolerance:
+        word = "brighter" if d_bright > 0 else "darker"
+        detail = ""
+        if src is not None:
+            moved = out["brightness"] - src["brightness"]
+            needed = tgt["brightness"] - src["brightness"]
+            if abs(moved) <= tolerance / 2:
+                detail = ", brightness left almost as in the input"
+            elif np.sign(moved) != np.sign(needed):
+                detail = ", brightness moved away from the target"
+            elif abs(moved) > abs(needed):
+                detail = " (over-" + ("brightened" if moved > 0 else "darkened") + ")"
+            else:
+                detail = " (under-" + ("brightened" if moved > 0 else "darkened") + ")"
+        parts.append(f"{abs(d_bright):.2f} {word} than the target{detail}")
+    d_sat = out["saturation"] - tgt["saturation"]
+    if abs(d_sat) > tolerance:
+        parts.append(f"{'more' if d_sat > 0 else 'less'} saturated by {abs(d_sat):.2f}")
+    cast = {c: (out[c] - out["brightness"]) - (tgt[c] - tgt["brightness"]) for c in ("red", "green", "blue")}
+    worst = max(cast, key=lambda c: abs(cast[c]))
+    if abs(cast[worst]) > tolerance:
+        kept = ""
+        if src is not None:
+            src_cast = (src[worst] - src["brightness"]) - (tgt[worst] - tgt["brightness"])
+            if abs(src_cast) > tolerance and np.sign(src_cast) == np.sign(cast[worst]):
+                kept = ", left from the input" if abs(cast[worst]) >= 0.5 * abs(src_cast) else ", partly corrected"
+        parts.append(f"a {'excess' if cast[worst] > 0 else 'lack'} of {worst} of {abs(cast[worst]):.2f}{kept}")
+    if not parts:
+        return "brightness, saturation and colour balance within tolerance of the target: the error is local"
+    return "; ".join(parts)
+
+
+def load_cost(path: Path = COST_CSV) -> pd.DataFrame | None:
+    """The cost table written by ``scripts/bench_cost.py --record``, or None when not measured yet."""
+    return pd.read_csv(path) if Path(path).is_file() else None

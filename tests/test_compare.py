@@ -1,0 +1,107 @@
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from enhancelib.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, explain_failure, load_cost,
+                                psnr_gain, seed_mean_per_image, significance, stack_per_image, summarise_methods,
+                                tone_statistics)
+from enhancelib.experiments import EXPERIMENTS
+
+NAMES = [f"img{i:02d}" for i in range(12)]
+
+
+def frame(psnr, ssim=None):
+    psnr = np.asarray(psnr, dtype=float)
+    return pd.DataFrame({"name": NAMES, "psnr": psnr, "ssim": ssim if ssim is not None else psnr / 30})
+
+
+@pytest.fixture
+def long():
+    rng = np.random.default_rng(0)
+    base = 18 + rng.normal(0, 1, len(NAMES))
+    return stack_per_image({
+        ("input", 0): frame(base),
+        ("uegan", 0): frame(base + 2 + rng.normal(0, 0.1, len(NAMES))),
+        ("uegan", 1): frame(base + 3 + rng.normal(0, 0.1, len(NAMES))),
+        ("qagan", 0): frame(base + rng.normal(0, 0.5, len(NAMES))),
+    })
+
+
+def test_every_method_names_real_experiments():
+    for method in LEARNED_METHODS:
+        for run in method.runs:
+            assert (method.chapter, run) in EXPERIMENTS
+    keys = {m.key for m in LEARNED_METHODS} | {"input"}
+    assert all(c.better in keys and c.worse in keys for c in PAPER_CLAIMS)
+
+
+def test_summary_averages_seed_means_and_their_spread(long):
+    summary = summarise_methods(long, ("psnr", "ssim", "niqe"))
+    assert summary.loc["uegan", "seeds"] == 2 and summary.loc["input", "seeds"] == 1
+    seed_means = long[long.method == "uegan"].groupby("seed")["psnr"].mean()
+    assert summary.loc["uegan", "psnr mean"] == pytest.approx(seed_means.mean())
+    assert summary.loc["uegan", "psnr seed std"] == pytest.approx(seed_means.std(ddof=1))
+    assert np.isnan(summary.loc["input", "psnr seed std"])
+    assert "niqe mean" not in summary.columns  # absent metric is left out, not filled with NaN
+
+
+def test_seed_mean_per_image_and_gain(long):
+    per_image = seed_mean_per_image(long, "uegan", ("psnr",)).set_index("name")["psnr"]
+    parts = long[long.method == "uegan"].pivot(index="name", columns="seed", values="psnr")
+    assert np.allclose(per_image.to_numpy(), parts.mean(axis=1).to_numpy())
+    gain = psnr_gain(long, "uegan")
+    assert gain.is_monotonic_increasing and gain.between(1.5, 3.5).all()
+    with pytest.raises(KeyError):
+        seed_mean_per_image(long, "nothing")
+
+
+def test_significance_finds_the_clear_gain_only(long):
+    table = significance(long, [("uegan", "input"), ("qagan", "input"), ("bncagan", "input")], "psnr")
+    assert list(table["A"]) == ["uegan", "qagan"]  # bncagan is not in the table: skipped
+    assert table.iloc[0]["outcome"] == "uegan better" and table.iloc[0]["p"] < 0.01
+    assert table.iloc[1]["outcome"] == "no significant difference"
+
+
+def test_claim_verdicts_cover_reproduced_reversed_and_missing(long):
+    claims = [Claim("t", "uegan", "input", (20, 0.9, 17, 0.8)), Claim("t", "input", "uegan", (20, 0.9, 17, 0.8)),
+              Claim("t", "bncagan", "input", (24, 0.9, 18, 0.8))]
+    table = claim_verdicts(long, claims)
+    psnr = table[table.metric == "PSNR"].reset_index(drop=True)
+    assert list(psnr["verdict"]) == ["reproduced", "reversed", "not recorded yet"]
+    assert psnr.loc[0, "paper gap"] == pytest.approx(3.0)
+    assert psnr.loc[0, "our gap"] == pytest.approx(2.5, abs=0.2)
+
+
+def test_stack_rejects_duplicates():
+    with pytest.raises(ValueError):
+        stack_per_image({("a", 0): pd.concat([frame(np.ones(12)), frame(np.ones(12))])})
+
+
+def test_tone_statistics_of_flat_images():
+    grey = torch.full((3, 4, 4), 0.5)
+    stats = tone_statistics(grey)
+    assert stats["brightness"] == pytest.approx(0.5) and stats["saturation"] == pytest.approx(0.0)
+    red = torch.zeros(3, 4, 4)
+    red[0] = 1.0
+    assert tone_statistics(red)["saturation"] == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        tone_statistics(torch.zeros(4, 4))
+
+
+def test_explain_failure_names_brightness_and_cast():
+    target = torch.full((3, 8, 8), 0.5)
+    assert "over-brightened" in explain_failure(torch.full((3, 8, 8), 0.8), target, torch.full((3, 8, 8), 0.3))
+    assert "under-brightened" in explain_failure(torch.full((3, 8, 8), 0.35), target, torch.full((3, 8, 8), 0.3))
+    bluish_input = target.clone()
+    bluish_input[2] += 0.2
+    text = explain_failure(bluish_input.clone(), target, bluish_input)
+    assert "excess of blue" in text and "left from the input" in text
+    assert "local" in explain_failure(target + 0.001, target)
+
+
+def test_load_cost_absent_and_present(tmp_path):
+    assert load_cost(tmp_path / "none.csv") is None
+    path = tmp_path / "cost.csv"
+    pd.DataFrame({"method": ["uegan"], "ms_512": [1.0]}).to_csv(path, index=False)
+    assert load_cost(path).loc[0, "method"] == "uegan"
