@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from enhancelib.config import ParameterError, Preset, resolve_preset, validate_parameters
 
-__all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "show_source"]
+__all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "recorded_benchmark", "show_source"]
 
 _OWN_HEADER = "# Parameters of this chapter"
 _PAPERMILL_HEADER = "# Parameters"
@@ -150,3 +150,22 @@ def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_mis
               f"    python -m enhancelib plan --chapter {chapter} --only {name} --record")
         return None
     return load_or_train(spec, chapter, name, progress=progress)
+
+
+def recorded_benchmark(script: str) -> str:
+    """The recorded output of ``scripts/<script>.py`` as Markdown, or how to record it.
+
+    ``scripts/record_benchmarks.py`` writes each benchmark's output with a
+    header (date, commit, CPU, load average) to
+    ``data/runs/benchmark/speed/<script>.txt``; chapters show that file rather
+    than timing anything while the book builds.
+    """
+    from enhancelib.train.provenance import REPO_ROOT
+
+    path = REPO_ROOT / "data" / "runs" / "benchmark" / "speed" / f"{script}.txt"
+    if not path.is_file():
+        return (f"The output of `scripts/{script}.py` is not recorded yet; "
+                f"`python scripts/record_benchmarks.py {script}` records it.")
+    fence = "`" * 3
+    return (f"Recorded output of `scripts/{script}.py` "
+            f"(`{path.relative_to(REPO_ROOT).as_posix()}`):\n\n{fence}text\n{path.read_text().strip()}\n{fence}")
