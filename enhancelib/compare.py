@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from enhancelib.metrics.evaluate import paired_test
+from enhancelib.metrics.evaluate import PairedTest, paired_test
 
 __all__ = ["Method", "LEARNED_METHODS", "Claim", "PAPER_CLAIMS", "COST_CSV", "stack_per_image",
            "summarise_methods", "seed_mean_per_image", "significance", "claim_verdicts", "psnr_gain",
@@ -129,6 +129,13 @@ def seed_mean_per_image(long: pd.DataFrame, method: str, metrics: Sequence[str] 
     return part.groupby("name", sort=True)[_metrics(part, metrics)].mean().reset_index()
 
 
+def _paired(long: pd.DataFrame, a: str, b: str, metric: str) -> PairedTest:
+    """paired_test of A against B over the test images both were scored on."""
+    frame_a, frame_b = seed_mean_per_image(long, a, (metric,)), seed_mean_per_image(long, b, (metric,))
+    shared = set(frame_a["name"]) & set(frame_b["name"])
+    return paired_test(frame_a[frame_a["name"].isin(shared)], frame_b[frame_b["name"].isin(shared)], metric)
+
+
 def significance(long: pd.DataFrame, pairs: Sequence[tuple[str, str]], metric: str = "psnr",
                  alpha: float = 0.05) -> pd.DataFrame:
     """Wilcoxon signed-rank test of A against B over test images, for each pair present in ``long``."""
@@ -137,7 +144,7 @@ def significance(long: pd.DataFrame, pairs: Sequence[tuple[str, str]], metric: s
     for a, b in pairs:
         if a not in present or b not in present:
             continue
-        test = paired_test(seed_mean_per_image(long, a, (metric,)), seed_mean_per_image(long, b, (metric,)), metric)
+        test = _paired(long, a, b, metric)
         if test.p_value >= alpha:
             outcome = "no significant difference"
         else:
@@ -153,8 +160,7 @@ def _verdict(long: pd.DataFrame, better: str, worse: str, metric: str, alpha: fl
         return "not recorded yet", np.nan, np.nan
     if metric not in long.columns or long[metric].isna().all():
         return "metric unavailable", np.nan, np.nan
-    test = paired_test(seed_mean_per_image(long, better, (metric,)), seed_mean_per_image(long, worse, (metric,)),
-                       metric)
+    test = _paired(long, better, worse, metric)
     same_order = test.a_is_better
     significant = test.p_value < alpha
     label = {(True, True): "reproduced", (True, False): "same order, not significant",
