@@ -41,6 +41,14 @@ Decisions where the paper is silent or ambiguous:
   autocast) on the batch of interpolates.
 * ``identity_init`` (default False, the public behaviour) starts GEN's
   curves near the identity instead of near 0.5 (see :class:`GEN`).
+* Batch-norm statistics are re-estimated before every evaluation and before
+  the weights are saved (``calibrate_bn``, default True): GEN and LEN learn on
+  crops resized to ``train_size``, but are evaluated on whole photos, whose
+  feature statistics differ; with the running averages of training, GEN's
+  curves come out jagged and the cpu-preset test PSNR falls below the input's.
+  The statistics are averaged over whole low-quality *training* photos, one
+  photo per forward pass (see :mod:`enhancelib.train.calibration`).  The
+  paper does not discuss it; its public code has no training loop.
 * Augmentation (random flips and 90-degree rotations) is done by the data
   pipeline, not here.
 
@@ -51,7 +59,7 @@ plain backward.  ``net_size=128`` quarters both.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -63,6 +71,7 @@ from enhancelib.losses.wasserstein import GradientPenalty, WassersteinCriticLoss
 from enhancelib.models.glenet import GEN, LEN, GleCritic, GleNet, PixelwiseBaseline
 from enhancelib.nn.curves import CURVE_MODES
 from enhancelib.nn.inverted_residual import NORMS
+from enhancelib.train.calibration import calibrate_batch_norm
 from enhancelib.train.recipe import Batch, Recipe
 
 __all__ = ["GleNetPairedRecipe", "PixelwisePairedRecipe", "GleNetUnpairedRecipe", "VGGConvTaps", "SCHEMES"]
@@ -124,7 +133,12 @@ def adam_with_kernel_l2(modules: Iterable[nn.Module], lr: float, kernel_l2: floa
 
 
 class _GleNetBase(Recipe):
-    """Option checks and eq. 3 shared by the GleNet recipes."""
+    """Option checks, eq. 3 and batch-norm calibration shared by the GleNet recipes."""
+
+    def prepare_for_evaluation(self, generator: nn.Module, photos: Sequence[Tensor]) -> nn.Module:
+        if not self.options.get("calibrate_bn", True) or not photos:
+            return generator
+        return calibrate_batch_norm(generator, photos)
 
     def _check(self, key: str, ok: bool, expected: str) -> None:
         if not ok:
@@ -141,6 +155,7 @@ class _GleNetBase(Recipe):
         if "curve_mode" in o:
             self._check("curve_mode", o["curve_mode"] in CURVE_MODES, f"one of {CURVE_MODES}")
             self._check("identity_init", isinstance(o["identity_init"], bool), "True or False")
+        self._check("calibrate_bn", isinstance(o["calibrate_bn"], bool), "True or False")
 
     def _build_eq3(self, needed: bool) -> None:
         self.color = ColorLoss()
@@ -180,7 +195,7 @@ class GleNetPairedRecipe(_GleNetBase):
     needs_pairs: ClassVar[bool] = True
     default_options: ClassVar[Mapping[str, Any]] = {
         "use_len": True, "perceptual_weight": 0.04, "lr": 1e-4, "kernel_l2": 5e-5,
-        "net_size": 256, "curve_mode": "nearest", "identity_init": False,
+        "net_size": 256, "curve_mode": "nearest", "identity_init": False, "calibrate_bn": True,
     }
     lr_decay_start: ClassVar[float | None] = None
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {"gpu": {"batch_size": 16, "max_steps": 25_000}}
@@ -215,7 +230,7 @@ class PixelwisePairedRecipe(GleNetPairedRecipe):
 
     name: ClassVar[str] = "pixelwise_paired"
     default_options: ClassVar[Mapping[str, Any]] = {
-        "perceptual_weight": 0.04, "lr": 1e-4, "kernel_l2": 5e-5, "net_size": 256,
+        "perceptual_weight": 0.04, "lr": 1e-4, "kernel_l2": 5e-5, "net_size": 256, "calibrate_bn": True,
     }
 
     def make_network(self) -> nn.Module:
@@ -231,7 +246,7 @@ class GleNetUnpairedRecipe(_GleNetBase):
         "scheme": "proposed", "use_len": True, "stage1_fraction": 5_000 / 30_000, "n_critic": 5,
         "gp_weight": 10.0, "identity_weight": None, "cycle_weight": 50.0, "perceptual_weight": 0.04,
         "lr": 1e-4, "kernel_l2": 5e-5, "net_size": 256, "curve_mode": "nearest", "critic_norm": "batch",
-        "identity_init": False,
+        "identity_init": False, "calibrate_bn": True,
     }
     lr_decay_start: ClassVar[float | None] = 1 / 3
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {"gpu": {"batch_size": 8, "max_steps": 30_000}}

@@ -3,7 +3,10 @@
 ``train(spec, run_dir)`` resolves the preset, picks the device, seeds every
 random source, loads the data and the VGG backbone, builds the recipe and then
 loops: sample a batch, ``recipe.train_step``, check the losses are finite,
-update the generator's moving average, log, evaluate, checkpoint.  Stopping
+update the generator's moving average, log, evaluate, checkpoint.  What is
+evaluated and saved is ``recipe.prepare_for_evaluation`` of the averaged
+generator (batch-norm statistics re-estimated on whole training photos for
+the recipes that need it).  Stopping
 (Ctrl-C, a killed process, a lost session) loses at most ``checkpoint_every``
 steps: calling ``train`` again with the same spec and folder resumes.
 
@@ -34,7 +37,10 @@ from enhancelib.train.provenance import provenance
 from enhancelib.train.recipe import Recipe
 from enhancelib.train.spec import RunSpec, pick_device
 
-__all__ = ["TrainingDiverged", "train", "lr_factor", "seed_everything"]
+__all__ = ["TrainingDiverged", "train", "lr_factor", "seed_everything", "CALIBRATION_PHOTOS"]
+
+CALIBRATION_PHOTOS = 64
+"""How many whole low-quality training photos ``Recipe.prepare_for_evaluation`` sees."""
 
 
 class TrainingDiverged(RuntimeError):
@@ -171,20 +177,24 @@ def train(
             "step": step, "cpu_time": cpu_time, "wall_time": wall_time, "complete": complete,
         })
 
+    calibration_photos = list(data.train.low[:CALIBRATION_PHOTOS])
+
     def evaluated_generator() -> nn.Module:
-        return ema.shadow if ema is not None else recipe.generator()
+        trained = ema.shadow if ema is not None else recipe.generator()
+        return recipe.prepare_for_evaluation(trained, calibration_photos)
 
     def periodic_eval() -> None:
         row: dict[str, Any] = {"step": step, "cpu_time": round(cpu_time, 2)}
+        generator = evaluated_generator()
         for split in ("val", "test"):
             pairs = _subset(getattr(data, split), preset.eval_images)
             if pairs:
-                summary = evaluate_run(recipe, evaluated_generator(), pairs, device, metrics=("psnr", "ssim"))
+                summary = evaluate_run(recipe, generator, pairs, device, metrics=("psnr", "ssim"))
                 row.update({f"{split}_{k}": v for k, v in summary.items()})
         eval_log.append(row)
         if previews:
             shown = [p.input for p in _subset(data.test, 3)] or [t.float() / 255 for t in data.train.low[:3]]
-            save_preview(recipe, evaluated_generator(), shown, device, run_dir / "previews" / f"step-{step:06d}.jpg")
+            save_preview(recipe, generator, shown, device, run_dir / "previews" / f"step-{step:06d}.jpg")
         if on_eval is not None:
             on_eval(step, row)
 
@@ -249,13 +259,14 @@ def train(
     checkpoint(complete=True)
 
     # ---- the record: final metrics on the whole test split, samples, weights, provenance
-    final = evaluate_run(recipe, evaluated_generator(), _subset(data.test, None), device,
+    generator = evaluated_generator()
+    final = evaluate_run(recipe, generator, _subset(data.test, None), device,
                          metrics=("psnr", "ssim", "niqe"), per_image_path=run_dir / "per_image_test.csv",
                          progress=progress)
-    val = evaluate_run(recipe, evaluated_generator(), _subset(data.val, None), device, metrics=("psnr", "ssim"))
-    save_samples(recipe, evaluated_generator(), _subset(data.test, 4), device, run_dir / "samples")
+    val = evaluate_run(recipe, generator, _subset(data.val, None), device, metrics=("psnr", "ssim"))
+    save_samples(recipe, generator, _subset(data.test, 4), device, run_dir / "samples")
     if keep_weights:
-        weights = {k: (v.half() if v.dtype == torch.float32 else v) for k, v in evaluated_generator().state_dict().items()}
+        weights = {k: (v.half() if v.dtype == torch.float32 else v) for k, v in generator.state_dict().items()}
         save_checkpoint(run_dir / "generator.pt", {"state_dict": weights, "recipe": spec.recipe,
                                                    "options": config["options"]})
     metrics = {"test": final, "val": val, "steps": step, "parameters": recipe.parameters_count()}

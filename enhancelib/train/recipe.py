@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Iterator, Mapping
+from typing import Any, ClassVar, Iterator, Mapping, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -94,6 +94,15 @@ class Recipe(ABC):
         """Enhance a batch in [0, 1]; ``generator`` replaces the live one (e.g. its EMA)."""
         net = generator if generator is not None else self.generator()
         return net(low).clamp(0, 1)
+
+    def prepare_for_evaluation(self, generator: nn.Module, photos: Sequence[Tensor]) -> nn.Module:
+        """The network to evaluate and save, given the trained ``generator``.
+
+        ``photos`` are whole low-quality *training* photos (uint8 ``3 x H x W``).
+        The default returns ``generator`` unchanged; batch-normalised recipes
+        (GleNet) return a copy with statistics re-estimated on ``photos``.
+        """
+        return generator
 
     # -------------------------------------------------------------- helpers
     def autocast(self) -> contextlib.AbstractContextManager[Any]:

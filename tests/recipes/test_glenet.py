@@ -143,3 +143,22 @@ def test_critic_sees_real_and_fake_in_one_batch(backbone):
         real_scores, fake_scores = recipe._score_pair(critic, real, real * 0.8)
     together = (real_scores - fake_scores).abs().max()
     assert alone < 0.05 and together > 10 * alone
+
+
+@pytest.mark.parametrize("cls", [GleNetPairedRecipe, GleNetUnpairedRecipe])
+def test_evaluation_recalibrates_batch_norm_on_training_photos(backbone, cls):
+    recipe = make(cls, backbone)
+    recipe.train_step(batch(), 0)
+    net = recipe.generator().eval()
+    photos = [torch.randint(0, 256, (3, 40, 56), dtype=torch.uint8) for _ in range(3)]
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    evaluated = recipe.prepare_for_evaluation(net, photos)
+    assert evaluated is not net
+    assert all(torch.equal(v, before[k]) for k, v in net.state_dict().items())  # the trained net is untouched
+    stats = [k for k in before if k.endswith("running_mean")]
+    assert stats and any(not torch.equal(evaluated.state_dict()[k], before[k]) for k in stats)
+    params = [k for k, _ in net.named_parameters()]
+    assert all(torch.equal(evaluated.state_dict()[k], before[k]) for k in params)
+    assert make(cls, backbone, calibrate_bn=False).prepare_for_evaluation(net, photos) is net
+    with pytest.raises(ParameterError, match="calibrate_bn"):
+        make(cls, backbone, calibrate_bn="yes")
