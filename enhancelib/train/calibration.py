@@ -14,13 +14,19 @@ photos (low-quality inputs only), never the validation or test split.
 from __future__ import annotations
 
 import copy
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import torch
 from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-__all__ = ["batch_norm_layers", "calibrate_batch_norm"]
+if TYPE_CHECKING:
+    from enhancelib.train.spec import RunSpec
+
+__all__ = ["CALIBRATION_PHOTOS", "batch_norm_layers", "calibrate_batch_norm", "training_photos"]
+
+CALIBRATION_PHOTOS = 64
+"""How many whole training photos the engine passes to ``Recipe.prepare_for_evaluation``."""
 
 
 def batch_norm_layers(model: nn.Module) -> list[_BatchNorm]:
@@ -69,3 +75,18 @@ def calibrate_batch_norm(model: nn.Module, images: Iterable[Tensor],
     for bn in layers:
         bn.train(False)
     return calibrated
+
+
+def training_photos(spec: "RunSpec", pool: str = "low", count: int = CALIBRATION_PHOTOS) -> list[Tensor]:
+    """The first ``count`` whole training photos of ``pool`` ("low" or "high") of a run's data.
+
+    The engine calibrates with the "low" pool; a network that sees clean photos
+    (GleNet's degrader G_d) is calibrated with the "high" pool.
+    """
+    from enhancelib.data import load_data
+
+    if pool not in ("low", "high"):
+        raise ValueError(f"pool must be 'low' or 'high', got {pool!r}")
+    args = dict(spec.data)
+    data = load_data(args.pop("source", "benchmark"), spec.resolved_preset(), **args)
+    return list(getattr(data.train, pool)[:count])

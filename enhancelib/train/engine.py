@@ -31,16 +31,14 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from enhancelib.train.calibration import CALIBRATION_PHOTOS
 from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from enhancelib.train.logs import JsonLog
 from enhancelib.train.provenance import provenance
 from enhancelib.train.recipe import Recipe
 from enhancelib.train.spec import RunSpec, pick_device
 
-__all__ = ["TrainingDiverged", "train", "lr_factor", "seed_everything", "CALIBRATION_PHOTOS"]
-
-CALIBRATION_PHOTOS = 64
-"""How many whole low-quality training photos ``Recipe.prepare_for_evaluation`` sees."""
+__all__ = ["TrainingDiverged", "train", "lr_factor", "seed_everything"]
 
 
 class TrainingDiverged(RuntimeError):

@@ -57,3 +57,20 @@ def test_bad_input_is_reported():
         calibrate_batch_norm(_net(), [])
     with pytest.raises(ValueError, match="3 x H x W"):
         calibrate_batch_norm(_net(), [torch.rand(1, 8, 8)])
+
+
+def test_training_photos_come_from_the_training_pools():
+    import pytest
+
+    from enhancelib.data import load_data
+    from enhancelib.train.calibration import training_photos
+    from enhancelib.train.spec import RunSpec
+
+    spec = RunSpec(recipe="glenet_paired", preset="smoke", seed=0, options={})
+    data = load_data("benchmark", "smoke")
+    low, high = training_photos(spec, "low", count=3), training_photos(spec, "high", count=2)
+    assert len(low) == 3 and len(high) == 2
+    assert all(torch.equal(a, b) for a, b in zip(low, data.train.low[:3]))
+    assert all(torch.equal(a, b) for a, b in zip(high, data.train.high[:2]))
+    with pytest.raises(ValueError, match="pool"):
+        training_photos(spec, "test")
