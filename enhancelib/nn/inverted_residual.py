@@ -89,7 +89,9 @@ class ConvNormAct(nn.Module):
         return F.conv2d(x, weight, bias, c.stride, c.padding, c.dilation, c.groups)
 
     def forward(self, x: Tensor) -> Tensor:
-        if not self.training and isinstance(self.norm, nn.BatchNorm2d) and self.norm.track_running_stats:
+        # fold only when the norm itself uses running statistics (its own mode, not the block's:
+        # batch-norm calibration runs the norms in training mode inside an eval-mode network)
+        if isinstance(self.norm, nn.BatchNorm2d) and not self.norm.training and self.norm.track_running_stats:
             y = self._conv(x, *self._folded())
         else:
             y = self.norm(self._conv(x, self.conv.weight, None))

@@ -74,3 +74,19 @@ def test_training_photos_come_from_the_training_pools():
     assert all(torch.equal(a, b) for a, b in zip(high, data.train.high[:2]))
     with pytest.raises(ValueError, match="pool"):
         training_photos(spec, "test")
+
+
+def test_folded_conv_blocks_are_calibrated_too():
+    # ConvNormAct folds its batch norm into the convolution in eval mode; calibration runs the
+    # norm in training mode inside an eval-mode block, and the statistics must still be collected
+    from enhancelib.nn.inverted_residual import ConvNormAct
+
+    torch.manual_seed(0)
+    block = ConvNormAct(3, 8, 3).eval()
+    photo = torch.rand(3, 48, 48)
+    calibrated = calibrate_batch_norm(block, [photo])
+    assert calibrated.norm.running_mean.abs().sum() > 0
+    reference = ConvNormAct(3, 8, 3)
+    reference.load_state_dict(block.state_dict())
+    with torch.no_grad():
+        torch.testing.assert_close(calibrated(photo[None]), reference.train()(photo[None]), rtol=5e-3, atol=5e-3)
