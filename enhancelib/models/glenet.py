@@ -118,8 +118,9 @@ class GEN(nn.Module):
     768 without bias, sigmoid); ``forward(x)`` returns the enhanced image,
     same size as ``x``.  ``curve_mode``: ``"nearest"`` (public code) or
     ``"linear"``; see :mod:`enhancelib.nn.curves`.  With He-initialised
-    weights the curves start near 0.5 everywhere (a flat grey output);
-    ``identity_init=True`` starts them near the identity instead.
+    weights the curves start near 0.5 everywhere (a flat grey output) with
+    independent noise on every entry; ``identity_init=True`` starts them
+    exactly at the identity instead.
     """
 
     def __init__(self, input_size: int = 256, stem_stride: int = 1, curve_mode: str = "nearest",
@@ -131,11 +132,15 @@ class GEN(nn.Module):
         self.encoder = GleEncoder(input_size, stem_stride, "batch", antialias)
         self.to_curves = nn.Linear(HEAD_WIDTH, 3 * CURVE_LEVELS, bias=False)
         he_normal_(self)
-        # identity_init (not in the paper or code): a fixed logit offset b_k = logit(k / 255), so the
-        # curves start near the identity instead of near 0.5 (a flat grey image, the public behaviour)
+        # identity_init (not in the paper or code): a fixed logit offset b_k = logit(k / 255) and a
+        # zero curve head, so the curves start exactly at the identity. The public start is near 0.5
+        # (a flat grey image) plus, from the He-initialised head, independent noise on every one of
+        # the 256 entries (logit std ~1): jagged curves that a CPU-length run cannot smooth away.
         ramp = torch.linspace(0.5, CURVE_LEVELS - 0.5, CURVE_LEVELS) / CURVE_LEVELS
         offset = torch.logit(ramp).repeat(3) if identity_init else torch.zeros(3 * CURVE_LEVELS)
         self.register_buffer("curve_offset", offset)
+        if identity_init:
+            nn.init.zeros_(self.to_curves.weight)
 
     def curves(self, x: Tensor) -> Tensor:
         check_image(x, "GEN")
