@@ -40,12 +40,12 @@ Decisions where the paper is silent or ambiguous:
   ``_score_pair``).  The gradient penalty is computed in float32 (outside
   autocast) on the batch of interpolates.
 * ``identity_init`` (default False, the public behaviour) starts GEN's
-  curves near the identity instead of near 0.5 (see :class:`GEN`).
+  curves exactly at the identity instead of near 0.5 (see :class:`GEN`).
 * Batch-norm statistics are re-estimated before every evaluation and before
   the weights are saved (``calibrate_bn``, default True): GEN and LEN learn on
   crops resized to ``train_size``, but are evaluated on whole photos, whose
-  feature statistics differ; with the running averages of training, GEN's
-  curves come out jagged and the cpu-preset test PSNR falls below the input's.
+  feature statistics differ; with the running averages of training the
+  cpu-preset test PSNR falls below the input's.
   The statistics are averaged over whole low-quality *training* photos, one
   photo per forward pass (see :mod:`enhancelib.train.calibration`).  The
   paper does not discuss it; its public code has no training loop.
@@ -136,7 +136,7 @@ class _GleNetBase(Recipe):
     """Option checks, eq. 3 and batch-norm calibration shared by the GleNet recipes."""
 
     def prepare_for_evaluation(self, generator: nn.Module, photos: Sequence[Tensor]) -> nn.Module:
-        if not self.options.get("calibrate_bn", True) or not photos:
+        if not self.options["calibrate_bn"] or not photos:
             return generator
         return calibrate_batch_norm(generator, photos)
 

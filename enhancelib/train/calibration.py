@@ -3,7 +3,8 @@
 A batch-normalised generator trained on small crops keeps running means and
 variances of *crop* features; at test time it sees whole photos at another
 scale, and its eval-mode output can drift far from what training optimised
-(GleNet's GEN: jagged curves and a test PSNR below the input's).  The cure is
+(GleNet: a test PSNR below the input's, although the same weights with each
+photo's own statistics enhance it).  The cure is
 to recompute the statistics, with the trained weights fixed, on the kind of
 input evaluation will see: every batch-norm layer forgets its running
 statistics, switches to a cumulative average (``momentum=None``) and the
@@ -14,7 +15,7 @@ photos (low-quality inputs only), never the validation or test split.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import torch
 from torch import Tensor, nn
@@ -35,15 +36,12 @@ def batch_norm_layers(model: nn.Module) -> list[_BatchNorm]:
 
 
 @torch.no_grad()
-def calibrate_batch_norm(model: nn.Module, images: Iterable[Tensor],
-                         forward: Callable[[nn.Module, Tensor], object] | None = None,
-                         device: torch.device | str | None = None) -> nn.Module:
+def calibrate_batch_norm(model: nn.Module, images: Iterable[Tensor]) -> nn.Module:
     """Return a copy of ``model`` whose batch-norm statistics are averaged over ``images``.
 
     ``images`` are ``3 x H x W`` (or ``1 x 3 x H x W``) tensors, uint8 or float in
-    [0, 1]; each is passed on its own, so they may differ in size.
-    ``forward(model, x)`` runs the network the way evaluation does (default
-    ``model(x)``).  Other layers run in eval mode; ``model`` itself is not changed.
+    [0, 1]; each is passed on its own, so they may differ in size.  Other
+    layers run in eval mode; ``model`` itself is not changed.
     A model without batch norm is returned as is.
     """
     layers = batch_norm_layers(model)
@@ -56,8 +54,7 @@ def calibrate_batch_norm(model: nn.Module, images: Iterable[Tensor],
         # momentum=None: running stats become the plain average over all calibration batches
         bn.momentum = None
         bn.train(True)
-    if device is None:
-        device = next(calibrated.parameters()).device
+    device = next(calibrated.parameters()).device
     seen = 0
     for image in images:
         x = image if image.dim() == 4 else image[None]
@@ -65,10 +62,7 @@ def calibrate_batch_norm(model: nn.Module, images: Iterable[Tensor],
             raise ValueError(f"calibrate_batch_norm expects 3 x H x W images, got {tuple(image.shape)}")
         x = x.to(device)
         x = x.float() / 255 if x.dtype == torch.uint8 else x.float()
-        if forward is None:
-            calibrated(x)
-        else:
-            forward(calibrated, x)
+        calibrated(x)
         seen += 1
     if seen == 0:
         raise ValueError("calibrate_batch_norm needs at least one image")

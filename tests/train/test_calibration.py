@@ -1,4 +1,5 @@
 """Batch-norm calibration: statistics come from the photos, weights and the input model stay put."""
+import pytest
 import torch
 from torch import nn
 
@@ -52,7 +53,6 @@ def test_model_without_batch_norm_is_returned_as_is():
 
 
 def test_bad_input_is_reported():
-    import pytest
     with pytest.raises(ValueError, match="at least one image"):
         calibrate_batch_norm(_net(), [])
     with pytest.raises(ValueError, match="3 x H x W"):
@@ -60,8 +60,6 @@ def test_bad_input_is_reported():
 
 
 def test_training_photos_come_from_the_training_pools():
-    import pytest
-
     from enhancelib.data import load_data
     from enhancelib.train.calibration import training_photos
     from enhancelib.train.spec import RunSpec
