@@ -23,6 +23,10 @@ def _option(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"options are KEY=VALUE, got {text!r}")
     key, raw = text.split("=", 1)
+    # shell users write true/false/none as often as Python's True/False/None
+    spelled = {"true": True, "false": False, "none": None, "null": None}
+    if raw.strip().lower() in spelled:
+        return key.strip(), spelled[raw.strip().lower()]
     try:
         value = ast.literal_eval(raw)
     except (ValueError, SyntaxError):

@@ -42,3 +42,13 @@ def test_plan_lists_every_chapter_run(capsys):
     assert main(["plan", "--chapter", "uegan"]) == 0
     out = capsys.readouterr().out
     assert "uegan/full-seed0" in out and "uegan/charbonnier-se-seed0" in out
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("identity_init=true", ("identity_init", True)), ("identity_init=False", ("identity_init", False)),
+    ("identity_weight=None", ("identity_weight", None)), ("n_critic=2", ("n_critic", 2)),
+    ("scheme=cycle", ("scheme", "cycle")), ("lr=1e-4", ("lr", 1e-4)),
+])
+def test_command_line_options_accept_shell_and_python_spellings(text, expected):
+    from enhancelib.__main__ import _option
+    assert _option(text) == expected
