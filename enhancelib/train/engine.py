@@ -40,6 +40,9 @@ from enhancelib.train.spec import RunSpec, pick_device
 
 __all__ = ["TrainingDiverged", "train", "lr_factor", "seed_everything"]
 
+STALE_LOSS_STEPS = 20
+"""A loss not reported for this many steps (or one log interval, if longer) drops out of the log."""
+
 
 class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite."""
@@ -201,7 +204,7 @@ def train(
                unit="step" if not preset.budget_cpu_seconds else "‰ budget", dynamic_ncols=True)
     bar.n = int(_progress(step, cpu_time, preset) * bar.total)
     steps_this_call = 0
-    latest: dict[str, float] = {}
+    latest: dict[str, tuple[float, int]] = {}
     recipe.train(True)
     try:
         while not _finished(step, cpu_time, preset):
@@ -230,11 +233,13 @@ def train(
             cpu_time += time.process_time() - c0
             wall_time += time.perf_counter() - w0
             # Recipes that update some networks only every n steps (WGAN critics) return
-            # those losses only then; the log shows each loss's most recent value.
-            latest.update({k: float(v) for k, v in losses.items()})
+            # those losses only then; the log shows each loss's most recent value, as long
+            # as it is recent (a loss of a finished stage is not repeated in later rows).
+            latest.update({k: (float(v), step) for k, v in losses.items()})
             if step % preset.log_every == 0 or step == 1:
+                recent = {k: v for k, (v, seen) in latest.items() if step - seen < max(preset.log_every, STALE_LOSS_STEPS)}
                 train_log.append({"step": step, "lr_factor": round(factor, 5), "cpu_time": round(cpu_time, 2),
-                                  **latest})
+                                  **recent})
                 bar.set_postfix({k: f"{float(v):.3g}" for k, v in list(losses.items())[:4]})
             bar.n = int(_progress(step, cpu_time, preset) * bar.total)
             bar.refresh()

@@ -62,6 +62,15 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
     assert [r["noise"] for r in log(whole)] == [r["noise"] for r in log(tmp_path / "cut")]
 
 
+def test_log_repeats_sparse_losses_but_drops_a_finished_stage(tmp_path, monkeypatch):
+    import enhancelib.train.engine as engine
+    monkeypatch.setattr(engine, "STALE_LOSS_STEPS", 2)
+    run = train(spec(stage_until=2), tmp_path / "run", progress=False, keep_weights=False)
+    rows = [json.loads(x) for x in (run / "train_log.jsonl").read_text().splitlines()]
+    assert all("every_other" in r for r in rows)
+    assert [r["step"] for r in rows if "first_stage" in r] == [1, 2, 3]
+
+
 def test_nan_stops_with_a_clear_message(tmp_path):
     with pytest.raises(TrainingDiverged, match=r"l1=nan at step 2 .*Lower the learning rate"):
         train(spec(explode_at=2), tmp_path / "nan", progress=False)

@@ -11,7 +11,7 @@ class TinyRecipe(Recipe):
     name = "tiny"
     needs_pairs = True
     uses_backbone = False
-    default_options = {"lr": 0.05, "explode_at": -1, "width": 3}
+    default_options = {"lr": 0.05, "explode_at": -1, "width": 3, "stage_until": -1}
 
     def build(self) -> None:
         w = int(self.options["width"])
@@ -28,4 +28,9 @@ class TinyRecipe(Recipe):
         if step == self.options["explode_at"]:
             loss = loss * float("nan")
         self.optimise("generator", loss)
-        return {"l1": loss.item(), "noise": torch.rand(()).item()}
+        logs = {"l1": loss.item(), "noise": torch.rand(()).item()}
+        if step < self.options["stage_until"]:
+            logs["first_stage"] = 1.0          # a loss that only exists in a first stage
+        if step % 2 == 0:
+            logs["every_other"] = float(step)  # a loss of a network updated every 2nd step
+        return logs
