@@ -106,12 +106,18 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 def _cmd_runs(args: argparse.Namespace) -> int:
     from enhancelib.train import list_runs
 
+    def scores(test: dict) -> str:
+        return f"PSNR {test.get('psnr')} SSIM {test.get('ssim')} NIQE {test.get('niqe')}"
+
     for run in list_runs(args.chapter):
         prov = run.provenance
-        test = run.metrics["test"]
-        print(f"{run.path.relative_to(run.path.parents[2])}: {run.config['recipe']} seed {prov['seed']} "
-              f"{prov['preset']} {prov['steps']} steps  PSNR {test.get('psnr')} SSIM {test.get('ssim')} "
-              f"NIQE {test.get('niqe')}  [{prov['backbone']}, {prov['commit'][:8]}]")
+        where = run.path.relative_to(run.path.parents[2])
+        if run.config.get("kind") == "baselines":   # one record holding the input and classical methods
+            for method, test in run.metrics["test"].items():
+                print(f"{where}: {method} {prov['preset']}  {scores(test)}  [{prov['commit'][:8]}]")
+            continue
+        print(f"{where}: {run.config['recipe']} seed {prov['seed']} {prov['preset']} {prov['steps']} steps  "
+              f"{scores(run.metrics['test'])}  [{prov['backbone']}, {prov['commit'][:8]}]")
     return 0
 
 

@@ -29,6 +29,12 @@ def test_record_then_reproduce_gives_the_same_numbers(tmp_path, monkeypatch, cap
     assert "tiny seed 0 smoke 4 steps" in capsys.readouterr().out
 
 
+def test_runs_lists_the_recorded_runs_and_the_baselines(capsys):
+    assert main(["runs"]) == 0     # the repository's own records, baselines included
+    out = capsys.readouterr().out
+    assert "benchmark/baselines: input cpu  PSNR" in out and "autocontrast" in out
+
+
 def test_errors_are_short_and_name_the_fix(tmp_path, capsys):
     assert main(["record", "--chapter", "c", "--name", "n", "--recipe", "ueganx"]) == 2
     assert "Unknown recipe 'ueganx'" in capsys.readouterr().err
