@@ -250,6 +250,7 @@ class GleNetUnpairedRecipe(_GleNetBase):
     }
     lr_decay_start: ClassVar[float | None] = 1 / 3
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {"gpu": {"batch_size": 8, "max_steps": 30_000}}
+    kept_networks: ClassVar[tuple[str, ...]] = ("degrader",)   # G_d, for Fig. 9 and its analysis
 
     def build(self) -> None:
         self._check_common()

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import torch
 
-__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "check_compatible"]
+__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "check_compatible", "save_half_weights"]
 
 
 class CheckpointError(RuntimeError):
@@ -73,3 +73,9 @@ def check_compatible(state_dict: Mapping[str, torch.Tensor], model: torch.nn.Mod
             "It was probably written by another recipe or with other options: load it "
             "with the recipe and options recorded next to it (config.json)."
         )
+
+
+def save_half_weights(path: str | Path, network: torch.nn.Module, recipe: str, options: Mapping[str, Any]) -> None:
+    """A network's weights for a record: float32 tensors stored as float16, with the recipe that built it."""
+    weights = {k: (v.half() if v.dtype == torch.float32 else v) for k, v in network.state_dict().items()}
+    save_checkpoint(path, {"state_dict": weights, "recipe": recipe, "options": dict(options)})

@@ -32,7 +32,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from enhancelib.train.calibration import CALIBRATION_PHOTOS
-from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, save_half_weights
 from enhancelib.train.logs import JsonLog
 from enhancelib.train.provenance import provenance
 from enhancelib.train.recipe import Recipe
@@ -269,9 +269,9 @@ def train(
     val = evaluate_run(recipe, generator, _subset(data.val, None), device, metrics=("psnr", "ssim"))
     save_samples(recipe, generator, _subset(data.test, 4), device, run_dir / "samples")
     if keep_weights:
-        weights = {k: (v.half() if v.dtype == torch.float32 else v) for k, v in generator.state_dict().items()}
-        save_checkpoint(run_dir / "generator.pt", {"state_dict": weights, "recipe": spec.recipe,
-                                                   "options": config["options"]})
+        save_half_weights(run_dir / "generator.pt", generator, spec.recipe, config["options"])
+        for name in (n for n in recipe_cls.kept_networks if n in recipe.networks):   # e.g. no degrader in wgan_only
+            save_half_weights(run_dir / f"{name}.pt", recipe.networks[name], spec.recipe, config["options"])
     metrics = {"test": final, "val": val, "steps": step, "parameters": recipe.parameters_count()}
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     (run_dir / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")

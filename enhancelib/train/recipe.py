@@ -50,6 +50,9 @@ class Recipe(ABC):
     """Fraction of the run after which learning rates decay linearly to 0 (None: constant)."""
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
     """Preset fields this paper sets itself, per preset name (e.g. gpu batch size)."""
+    kept_networks: ClassVar[tuple[str, ...]] = ()
+    """Networks besides the generator that a main model's record keeps (``<name>.pt``, last-step
+    weights in half precision) because a chapter's figures need them, e.g. GleNet's degrader."""
 
     def __init__(self, preset: Preset, device: torch.device, options: Mapping[str, Any] | None = None,
                  backbone: nn.Module | None = None) -> None:

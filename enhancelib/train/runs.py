@@ -10,6 +10,7 @@ A recorded run is a folder ``data/runs/<chapter>/<name>/`` holding
 ``per_image_test.csv`` the final metrics of every test image
 ``samples/``           a few input | output | target strips
 ``generator.pt``       half-precision generator weights (main models only)
+``<network>.pt``       other networks a chapter's figures need (the recipe's ``kept_networks``)
 
 Runs that a reader starts with other parameters go to ``runs-local/`` (or
 ``$ENHANCELIB_RUNS``) so that the recorded ones are never overwritten by
@@ -98,6 +99,26 @@ class RecordedRun:
         else:
             raise FileNotFoundError(
                 f"{self.path} keeps no generator weights (only main models do); "
+                f"retrain it with: python -m enhancelib reproduce {self.path}"
+            )
+        return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+
+    def network_state(self, name: str) -> dict[str, Tensor]:
+        """Last-step weights of one of the recipe's networks (e.g. ``"degrader"``).
+
+        From ``<name>.pt`` if the record keeps it (the recipe's ``kept_networks``),
+        else from the full ``checkpoint.pt`` of the machine that trained the run.
+        """
+        if (self.path / f"{name}.pt").is_file():
+            state = load_checkpoint(self.path / f"{name}.pt")["state_dict"]
+        elif (self.path / "checkpoint.pt").is_file():
+            networks = load_checkpoint(self.path / "checkpoint.pt")["recipe"]["networks"]
+            if name not in networks:
+                raise KeyError(f"{self.path}: the run has no network {name!r}; it has {sorted(networks)}")
+            state = networks[name]
+        else:
+            raise FileNotFoundError(
+                f"{self.path} keeps no {name}.pt and has no checkpoint.pt; "
                 f"retrain it with: python -m enhancelib reproduce {self.path}"
             )
         return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}

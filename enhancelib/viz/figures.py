@@ -9,7 +9,7 @@ import pandas as pd
 
 from enhancelib.viz.encode import ImageLike, to_pil
 
-__all__ = ["show_images", "plot_training", "plot_eval"]
+__all__ = ["show_images", "plot_training", "plot_eval", "plot_exposure_changes"]
 
 
 def show_images(images: Mapping[str, ImageLike], ncols: int | None = None, width: float = 3.2,
@@ -67,3 +67,32 @@ def plot_eval(eval_logs: Mapping[str, pd.DataFrame], metric: str = "val_psnr",
     return ax
 
 
+
+
+def plot_exposure_changes(changes: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Applied against needed exposure change (stops) per photo, one panel per method.
+
+    ``changes`` is :func:`enhancelib.adaptivity.exposure_changes`' table. The
+    diagonal is a method that gives every photo exactly the change it needs;
+    a horizontal line of points is one global change applied to all.
+    """
+    methods = list(dict.fromkeys(changes["method"]))
+    lo = float(min(changes["needed"].min(), changes["applied"].min())) - 0.1
+    hi = float(max(changes["needed"].max(), changes["applied"].max())) + 0.1
+    fig, axes = plt.subplots(1, len(methods), figsize=(3.0 * len(methods), 3.1), squeeze=False, sharey=True)
+    for ax, method in zip(axes.flat, methods):
+        group = changes[changes["method"] == method]
+        ax.plot([lo, hi], [lo, hi], ls="--", color="0.5", lw=1)
+        ax.axhline(0, color="0.85", lw=0.8)
+        ax.axvline(0, color="0.85", lw=0.8)
+        ax.scatter(group["needed"], group["applied"], s=14)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(lo, hi)
+        ax.set_aspect("equal")
+        ax.set_title(method, fontsize=9)
+        ax.set_xlabel("needed (stops)")
+    axes.flat[0].set_ylabel("applied (stops)")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -104,3 +104,33 @@ def test_ema_warms_up_then_uses_its_decay():
         ema.update(net, step)
     # after 50 updates the average is close to the live weights, not to the initial ones
     assert abs(ema.shadow.weight.item() - 5.0) < 0.5
+
+
+class _RecipeWithHelper(TinyRecipe):
+    name = "tiny_helper"
+    kept_networks = ("helper",)
+
+    def build(self) -> None:
+        super().build()
+        self.networks["helper"] = torch.nn.Conv2d(3, 1, 1)   # stands in for e.g. GleNet's degrader
+
+
+register_recipe("tiny_helper", _RecipeWithHelper)
+
+
+def test_main_records_keep_the_recipes_extra_networks(tmp_path):
+    from enhancelib.train.runs import RecordedRun
+
+    run_spec = RunSpec(recipe="tiny_helper", preset="smoke", seed=0, preset_overrides=FIELDS)
+    run = RecordedRun(train(run_spec, tmp_path / "run", progress=False, keep_weights=True))
+    assert (run.path / "helper.pt").is_file()
+    last = load_checkpoint(run.path / "checkpoint.pt")["recipe"]["networks"]["helper"]
+    kept = run.network_state("helper")
+    assert torch.allclose(kept["weight"], last["weight"], atol=1e-3)        # half precision
+    (run.path / "helper.pt").unlink()                                          # falls back to the checkpoint
+    assert torch.equal(run.network_state("helper")["weight"], last["weight"])
+    with pytest.raises(KeyError, match="no network 'degrader'"):
+        run.network_state("degrader")
+    (run.path / "checkpoint.pt").unlink()
+    with pytest.raises(FileNotFoundError, match="reproduce"):
+        run.network_state("helper")

@@ -1,0 +1,83 @@
+"""Does a method adapt its correction to each photo, or apply one correction to all?
+
+A photo's exposure change is measured in stops, the base-2 logarithm of the
+ratio of mean luma after and before:
+
+.. math::
+
+    s(a \\to b) = \\log_2 \\frac{\\bar Y(b)}{\\bar Y(a)}, \\qquad
+    \\bar Y(x) = \\text{mean over pixels of } 0.299 R + 0.587 G + 0.114 B .
+
+For every test pair the *needed* change is ``s(input -> target)`` and a
+method's *applied* change is ``s(input -> output)``. A method that reads each
+photo's exposure has applied changes that follow the needed ones (slope near
+1, high correlation); a method that learned one global correction has a
+near-constant applied change (slope near 0, spread far below the needed
+spread), whatever its mean. On a benchmark whose exposure errors go both
+ways, the second kind brightens photos that needed darkening.
+"""
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+
+__all__ = ["mean_luma", "exposure_change", "exposure_changes", "adaptivity_summary"]
+
+_LUMA = torch.tensor([0.299, 0.587, 0.114])
+
+
+def mean_luma(image: torch.Tensor) -> float:
+    """Mean luma of a ``3 x H x W`` (or ``1 x 3 x H x W``) image in [0, 1]."""
+    x = image[0] if image.dim() == 4 and image.shape[0] == 1 else image
+    if x.dim() != 3 or x.shape[0] != 3:
+        raise ValueError(f"mean_luma expects a 3 x H x W image in [0, 1], got shape {tuple(image.shape)}")
+    return float((x.float().clamp(0, 1).mean(dim=(1, 2)) * _LUMA).sum())
+
+
+def exposure_change(before: torch.Tensor, after: torch.Tensor, floor: float = 1e-3) -> float:
+    """``log2(mean luma(after) / mean luma(before))``: + brightens, - darkens, one unit = one stop."""
+    return float(np.log2(max(mean_luma(after), floor) / max(mean_luma(before), floor)))
+
+
+def exposure_changes(pairs: Mapping[str, tuple[torch.Tensor, torch.Tensor]],
+                     methods: Mapping[str, Callable[[torch.Tensor], torch.Tensor]]) -> pd.DataFrame:
+    """One row per (photo, method): the needed and the applied exposure change, in stops.
+
+    ``pairs`` maps a photo's name to ``(input, target)``; each method maps an
+    input to its output (``3 x H x W`` in [0, 1]).
+    """
+    if not pairs:
+        raise ValueError("exposure_changes needs at least one (input, target) pair")
+    rows = []
+    for name, (low, target) in pairs.items():
+        needed = exposure_change(low, target)
+        for method, enhance in methods.items():
+            with torch.no_grad():
+                out = enhance(low)
+            rows.append({"image": name, "method": method, "needed": needed, "applied": exposure_change(low, out)})
+    return pd.DataFrame(rows)
+
+
+def adaptivity_summary(changes: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per method: mean and spread of the applied change, its correlation with and slope on the needed one.
+
+    Also the mean absolute exposure error ``|applied - needed|``.
+    """
+    out = {}
+    for method, group in changes.groupby("method", sort=False):
+        needed, applied = group["needed"].to_numpy(), group["applied"].to_numpy()
+        varies = needed.std() > 0 and applied.std() > 0
+        out[method] = {
+            "mean applied (stops)": applied.mean(),
+            "sd applied": applied.std(),
+            "sd needed": needed.std(),
+            "correlation": float(np.corrcoef(needed, applied)[0, 1]) if varies else float("nan"),
+            # least-squares slope of applied on needed: 1 follows each photo, 0 is one global change
+            "slope": float(np.polyfit(needed, applied, 1)[0]) if needed.std() > 0 else float("nan"),
+            "mean |error| (stops)": float(np.abs(applied - needed).mean()),
+        }
+    table = pd.DataFrame(out).T
+    return table.loc[list(order)] if order is not None else table
