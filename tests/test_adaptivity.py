@@ -39,6 +39,8 @@ def test_summary_separates_a_per_photo_correction_from_a_global_one():
     assert table.loc["global +0.5", "mean applied (stops)"] == pytest.approx(0.5)
     fig = plot_exposure_changes(changes)
     assert len(fig.axes) == 2
+    fig = plot_exposure_changes(changes, ncols=1)          # one method per row
+    assert fig.axes[0].get_position().y0 > fig.axes[1].get_position().y0
 
 
 def test_no_pairs_is_an_error():

@@ -69,7 +69,7 @@ def plot_eval(eval_logs: Mapping[str, pd.DataFrame], metric: str = "val_psnr",
 
 
 
-def plot_exposure_changes(changes: pd.DataFrame, title: str = "") -> plt.Figure:
+def plot_exposure_changes(changes: pd.DataFrame, title: str = "", ncols: int = 4) -> plt.Figure:
     """Applied against needed exposure change (stops) per photo, one panel per method.
 
     ``changes`` is :func:`enhancelib.adaptivity.exposure_changes`' table. The
@@ -79,7 +79,11 @@ def plot_exposure_changes(changes: pd.DataFrame, title: str = "") -> plt.Figure:
     methods = list(dict.fromkeys(changes["method"]))
     lo = float(min(changes["needed"].min(), changes["applied"].min())) - 0.1
     hi = float(max(changes["needed"].max(), changes["applied"].max())) + 0.1
-    fig, axes = plt.subplots(1, len(methods), figsize=(3.0 * len(methods), 3.1), squeeze=False, sharey=True)
+    ncols = min(ncols, len(methods))
+    nrows = int(np.ceil(len(methods) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.0 * ncols, 3.1 * nrows), squeeze=False, sharey=True)
+    for ax in axes.flat[len(methods):]:
+        ax.axis("off")
     for ax, method in zip(axes.flat, methods):
         group = changes[changes["method"] == method]
         ax.plot([lo, hi], [lo, hi], ls="--", color="0.5", lw=1)
@@ -91,7 +95,8 @@ def plot_exposure_changes(changes: pd.DataFrame, title: str = "") -> plt.Figure:
         ax.set_aspect("equal")
         ax.set_title(method, fontsize=9)
         ax.set_xlabel("needed (stops)")
-    axes.flat[0].set_ylabel("applied (stops)")
+    for row in axes:
+        row[0].set_ylabel("applied (stops)")
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
