@@ -24,17 +24,14 @@ import numpy as np
 import pandas as pd
 import torch
 
+from enhancelib.compare import tone_statistics
+
 __all__ = ["mean_luma", "exposure_change", "exposure_changes", "adaptivity_summary"]
-
-_LUMA = torch.tensor([0.299, 0.587, 0.114])
-
 
 def mean_luma(image: torch.Tensor) -> float:
     """Mean luma of a ``3 x H x W`` (or ``1 x 3 x H x W``) image in [0, 1]."""
     x = image[0] if image.dim() == 4 and image.shape[0] == 1 else image
-    if x.dim() != 3 or x.shape[0] != 3:
-        raise ValueError(f"mean_luma expects a 3 x H x W image in [0, 1], got shape {tuple(image.shape)}")
-    return float((x.float().clamp(0, 1).mean(dim=(1, 2)) * _LUMA).sum())
+    return tone_statistics(x)["brightness"]   # the comparison chapter's luma, one definition
 
 
 def exposure_change(before: torch.Tensor, after: torch.Tensor, floor: float = 1e-3) -> float:
