@@ -33,7 +33,7 @@ from typing import Iterable, Sequence
 import torch
 from torch import Tensor, nn
 
-__all__ = ["VGG_LAYERS", "VGGFeatures", "BackboneUnavailable", "load_vgg", "available_sources"]
+__all__ = ["VGG_LAYERS", "VGGFeatures", "VGGConvTaps", "BackboneUnavailable", "load_vgg", "available_sources"]
 
 VGG_LAYERS: tuple[str, ...] = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 
@@ -236,3 +236,44 @@ def load_vgg(source: str = "auto", *, upto: str = "relu5_1", allow_download: boo
         stacklevel=2,
     )
     return VGGFeatures("vgg19", "random", upto)
+
+
+class VGGConvTaps(nn.Module):
+    """Features after the ReLU of a VGG's k-th convolution (GleNet's perceptual term, eq. 3 of paper 002).
+
+    Wraps a frozen :class:`VGGFeatures` and exposes
+    ``relu1_2``, ``relu2_2``, ``relu3_2`` (k = 2, 4, 6) with its input
+    normalisation and feature scale; same call signature, so it plugs into
+    :class:`~enhancelib.losses.perceptual.PerceptualLoss`.
+    """
+
+    CONVS = {"relu1_2": 2, "relu2_2": 4, "relu3_2": 6}
+
+    def __init__(self, backbone: nn.Module) -> None:
+        super().__init__()
+        features = getattr(backbone, "features", None)
+        if not isinstance(features, nn.Sequential) or not hasattr(backbone, "normalise"):
+            raise ValueError("GleNet's perceptual loss needs a VGGFeatures backbone (enhancelib.nn.vgg.load_vgg)")
+        self.backbone = backbone
+        self.taps: dict[str, int] = {}
+        convs = 0
+        for index, layer in enumerate(features):
+            convs += isinstance(layer, nn.Conv2d)
+            if isinstance(layer, nn.ReLU):
+                for name, k in self.CONVS.items():
+                    if convs == k and name not in self.taps:
+                        self.taps[name] = index
+        if len(self.taps) != len(self.CONVS):
+            raise ValueError("The VGG backbone is too short for relu3_2; load it with upto >= 'relu4_1'")
+
+    def forward(self, x: Tensor, layers: Iterable[str] = tuple(CONVS)) -> dict[str, Tensor]:
+        wanted = {self.taps[name]: name for name in layers}
+        out: dict[str, Tensor] = {}
+        h = self.backbone.normalise(x)
+        for index, layer in enumerate(self.backbone.features):
+            h = layer(h)
+            if index in wanted:
+                out[wanted[index]] = h / self.backbone.feature_scale
+            if index == max(wanted):
+                break
+        return out

