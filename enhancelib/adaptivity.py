@@ -28,6 +28,7 @@ from enhancelib.compare import tone_statistics
 
 __all__ = ["mean_luma", "exposure_change", "exposure_changes", "adaptivity_summary"]
 
+
 def mean_luma(image: torch.Tensor) -> float:
     """Mean luma of a ``3 x H x W`` (or ``1 x 3 x H x W``) image in [0, 1]."""
     x = image[0] if image.dim() == 4 and image.shape[0] == 1 else image

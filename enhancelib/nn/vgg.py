@@ -33,6 +33,8 @@ from typing import Iterable, Sequence
 import torch
 from torch import Tensor, nn
 
+from enhancelib.config import ParameterError
+
 __all__ = ["VGG_LAYERS", "VGGFeatures", "VGGConvTaps", "BackboneUnavailable", "load_vgg", "available_sources"]
 
 VGG_LAYERS: tuple[str, ...] = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
@@ -253,7 +255,7 @@ class VGGConvTaps(nn.Module):
         super().__init__()
         features = getattr(backbone, "features", None)
         if not isinstance(features, nn.Sequential) or not hasattr(backbone, "normalise"):
-            raise ValueError("GleNet's perceptual loss needs a VGGFeatures backbone (enhancelib.nn.vgg.load_vgg)")
+            raise ParameterError("GleNet's perceptual loss needs a VGGFeatures backbone (enhancelib.nn.vgg.load_vgg)")
         self.backbone = backbone
         self.taps: dict[str, int] = {}
         convs = 0
@@ -264,7 +266,7 @@ class VGGConvTaps(nn.Module):
                     if convs == k and name not in self.taps:
                         self.taps[name] = index
         if len(self.taps) != len(self.CONVS):
-            raise ValueError("The VGG backbone is too short for relu3_2; load it with upto >= 'relu4_1'")
+            raise ParameterError("The VGG backbone is too short for relu3_2; load it with upto >= 'relu4_1'")
 
     def forward(self, x: Tensor, layers: Iterable[str] = tuple(CONVS)) -> dict[str, Tensor]:
         wanted = {self.taps[name]: name for name in layers}
