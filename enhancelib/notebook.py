@@ -152,19 +152,22 @@ def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_mis
     return load_or_train(spec, chapter, name, progress=progress)
 
 
-def recorded_benchmark(script: str) -> str:
-    """The recorded output of ``scripts/<script>.py`` as Markdown, or how to record it.
+def recorded_benchmark(record: str) -> str:
+    """The recorded output of a benchmark script as Markdown, or how to record it.
 
-    ``scripts/record_benchmarks.py`` writes each benchmark's output with a
-    header (date, commit, CPU, load average) to
-    ``data/runs/benchmark/speed/<script>.txt``; chapters show that file rather
+    ``record`` is a script's name (``"bench_uegan"``) or a script's name with
+    the suffix of a variant (``"bench_uegan.reused-memory"``: the same script
+    run with ``--reuse-freed-memory``).  ``scripts/record_benchmarks.py``
+    writes each output with a header (date, commit, CPU, load average) to
+    ``data/runs/benchmark/speed/<record>.txt``; chapters show that file rather
     than timing anything while the book builds.
     """
     from enhancelib.train.provenance import REPO_ROOT
 
-    path = REPO_ROOT / "data" / "runs" / "benchmark" / "speed" / f"{script}.txt"
+    script = record.split(".", 1)[0]
+    path = REPO_ROOT / "data" / "runs" / "benchmark" / "speed" / f"{record}.txt"
     if not path.is_file():
-        return (f"The output of `scripts/{script}.py` is not recorded yet; "
+        return (f"The output of `scripts/{script}.py` ({record}) is not recorded yet; "
                 f"`python scripts/record_benchmarks.py {script}` records it.")
     fence = "`" * 3
     return (f"Recorded output of `scripts/{script}.py` "

@@ -15,7 +15,7 @@ Random weights (speed does not depend on them).  The machine may be shared:
 the load average is printed before and after; compare figures measured at
 similar load only.
 
-    python scripts/bench_glenet.py [--repeats 5] [--threads 2]
+    python scripts/bench_glenet.py [--repeats 5] [--threads 2] [--reuse-freed-memory]
 """
 from __future__ import annotations
 
@@ -134,16 +134,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--reuse-freed-memory", action="store_true",
+                        help="keep freed memory in the process (glibc mallopt) instead of re-faulting fresh pages")
     parser.add_argument("--child-12mp", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    from enhancelib.runtime import allocator_setting
+
+    malloc = allocator_setting(args.reuse_freed_memory)
     if args.child_12mp:
         print(json.dumps(child_12mp(args.repeats, args.threads)))
         return
 
     print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores, {args.threads} threads, "
-          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')} (PASSIVE avoids spin-waiting on a busy machine)")
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')} (PASSIVE avoids spin-waiting on a busy machine), "
+          f"{malloc}")
     proc = subprocess.run(
-        [sys.executable, __file__, "--child-12mp", "--repeats", str(args.repeats), "--threads", str(args.threads)],
+        [sys.executable, __file__, "--child-12mp", "--repeats", str(args.repeats), "--threads", str(args.threads),
+         *(["--reuse-freed-memory"] if args.reuse_freed_memory else [])],
         capture_output=True, text=True, check=True,
     )
     a = json.loads(proc.stdout.strip().splitlines()[-1])

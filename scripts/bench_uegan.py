@@ -25,13 +25,12 @@ Usage::
                                             [--reuse-freed-memory]
 
 ``--reuse-freed-memory`` makes glibc keep freed memory for reuse (see
-:func:`reuse_freed_memory`); it changes the whole process, so compare it
-with a separate run without the flag.
+:func:`enhancelib.runtime.reuse_freed_memory`); it changes the whole process,
+so compare it with a separate run without the flag.
 """
 from __future__ import annotations
 
 import argparse
-import ctypes
 import statistics
 import sys
 import time
@@ -49,6 +48,7 @@ from enhancelib.models.uegan import UEGANGenerator  # noqa: E402
 from enhancelib.nn.attention import GlobalAttention, channel_mean_std  # noqa: E402
 from enhancelib.nn.vgg import load_vgg  # noqa: E402
 from enhancelib.recipes.uegan import UEGANRecipe  # noqa: E402
+from enhancelib.runtime import allocator_setting  # noqa: E402
 
 PUBLIC_MS = {"forward": 682.0, "step": 1289.0}
 
@@ -145,22 +145,6 @@ def report(title: str, times: Timings, reference: float | None) -> None:
               f"  [{med / first:4.2f} x line 1]{ref}")
 
 
-def reuse_freed_memory() -> bool:
-    """Ask glibc to keep freed memory in the process instead of returning it to the OS.
-
-    Every large tensor otherwise comes from a fresh ``mmap`` whose pages fault
-    in one by one on first touch; in a virtual machine those faults make
-    memory-bound operations (padding, concatenation, normalisation) several
-    times slower.  Returns False where glibc's ``mallopt`` is unavailable.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    m_trim_threshold, m_mmap_max = -1, -4
-    return bool(libc.mallopt(m_mmap_max, 0)) and bool(libc.mallopt(m_trim_threshold, 2 ** 31 - 1))
-
-
 class ContiguousUEGANRecipe(UEGANRecipe):
     """The recipe with networks and batches in the default (channels-first) layout."""
 
@@ -194,9 +178,7 @@ def main() -> None:
                         help="keep freed memory in the process (glibc mallopt) instead of re-faulting fresh pages")
     args = parser.parse_args()
     torch.set_num_threads(2)
-    malloc = "default allocator"
-    if args.reuse_freed_memory:
-        malloc = "freed memory kept (mallopt)" if reuse_freed_memory() else "mallopt unavailable: default allocator"
+    malloc = allocator_setting(args.reuse_freed_memory)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, VGG {args.vgg}, {args.repeats} repeats, {malloc}")
 
     recipe = make_recipe(args.vgg)

@@ -2,7 +2,10 @@
 
 Each benchmark script runs in its own process; its printed output is written
 to ``data/runs/benchmark/speed/<script>.txt`` under a header that says when,
-at which commit, on which CPU and at what load average it was measured. The
+at which commit, on which CPU and at what load average it was measured.  The
+model benchmarks run a second time with ``--reuse-freed-memory`` (glibc keeps
+freed memory instead of re-faulting fresh pages, see ``enhancelib.runtime``),
+written to ``<script>.reused-memory.txt``. The
 chapters display these files next to the papers' timings. Timings taken on a
 busy machine are slower than on a quiet one: compare the load averages in the
 header before comparing two files.
@@ -31,6 +34,9 @@ SCRIPTS = ["bench_uegan", "bench_glenet", "bench_qagan", "bench_bncagan", "bench
 # arguments each script is recorded with: UEGAN's public-code organisation is timed beside ours,
 # as bench_bncagan always does, so that the recorded file compares both under the same load
 RECORD_ARGS: dict[str, list[str]] = {"bench_uegan": ["--ablations"]}
+# scripts recorded a second time with the allocator setting, to a file with this suffix
+REUSED_MEMORY = ("bench_uegan", "bench_glenet", "bench_qagan", "bench_bncagan")
+REUSED_SUFFIX = ".reused-memory"
 
 
 def cpu_model() -> str:
@@ -50,7 +56,7 @@ def load_average() -> str:
         return "unknown"
 
 
-def record(name: str, extra_args: list[str]) -> Path:
+def record(name: str, extra_args: list[str], suffix: str = "") -> Path:
     script = REPO / "scripts" / f"{name}.py"
     if not script.is_file():
         known = ", ".join(SCRIPTS)
@@ -68,7 +74,7 @@ def record(name: str, extra_args: list[str]) -> Path:
         f"after {load_average()}",
     ]
     SPEED_DIR.mkdir(parents=True, exist_ok=True)
-    path = SPEED_DIR / f"{name}.txt"
+    path = SPEED_DIR / f"{name}{suffix}.txt"
     tmp = path.with_suffix(".tmp")
     tmp.write_text("\n".join(header) + "\n" + done.stdout)
     tmp.replace(path)
@@ -82,6 +88,9 @@ def main() -> None:
     for name in args.scripts:
         print(f"{name} ...", flush=True)
         print(f"  wrote {record(name, RECORD_ARGS.get(name, [])).relative_to(REPO)}")
+        if name in REUSED_MEMORY:
+            path = record(name, [*RECORD_ARGS.get(name, []), "--reuse-freed-memory"], REUSED_SUFFIX)
+            print(f"  wrote {path.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

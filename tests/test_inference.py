@@ -75,7 +75,7 @@ def test_empty_folder_is_a_clear_error(tmp_path, capsys):
     assert "empty" in capsys.readouterr().err.lower()
 
 
-def test_train_command_on_own_folders_resumes_and_enhances(tmp_path, capsys, monkeypatch):
+def test_train_command_on_own_folders_resumes_and_enhances(tmp_path, capsys, monkeypatch, allocator_calls):
     rng = np.random.default_rng(0)
     for side, scale in (("low", 0.5), ("high", 1.0)):
         (tmp_path / side).mkdir()
@@ -90,5 +90,18 @@ def test_train_command_on_own_folders_resumes_and_enhances(tmp_path, capsys, mon
             "--preset", "smoke", "--out", str(tmp_path / "run"), "--preset-field", "max_steps=3"]
     assert main(args) == 0
     assert list((tmp_path / "run" / "previews").glob("step-*.jpg"))
+    assert allocator_calls == []  # training keeps the default allocator unless asked
+    assert main([*args, "--reuse-freed-memory"]) == 0  # the finished run resumes and stops at once
+    assert allocator_calls == ["reuse_freed_memory"]
+    assert "default allocator" in capsys.readouterr().err  # the recorder reports no glibc
     assert main(["enhance", "--model", str(tmp_path / "run"), str(tmp_path / "low" / "0.png"),
                  "--out", str(tmp_path / "enhanced")]) == 0
+
+
+def test_enhance_reuses_freed_memory_unless_told_not_to(tiny_run, tmp_path, allocator_calls):
+    Image.new("RGB", (32, 24), "gray").save(tmp_path / "p.png")
+    assert main(["enhance", "--model", str(tiny_run), str(tmp_path / "p.png"), "--out", str(tmp_path / "a")]) == 0
+    assert allocator_calls == ["reuse_freed_memory"]
+    assert main(["enhance", "--model", str(tiny_run), str(tmp_path / "p.png"), "--out", str(tmp_path / "b"),
+                 "--default-allocator"]) == 0
+    assert allocator_calls == ["reuse_freed_memory"]

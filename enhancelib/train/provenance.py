@@ -11,6 +11,8 @@ from typing import Any, Mapping
 
 import torch
 
+from enhancelib.runtime import freed_memory_reused
+
 __all__ = ["REPO_ROOT", "git_commit", "provenance"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +45,7 @@ def provenance(spec: Any, *, steps: int, device: torch.device, wall_time: float,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine(),
         "amp": bool(preset.amp and device.type == "cuda"),
         "threads": torch.get_num_threads(),
+        "allocator": "freed memory kept (glibc mallopt)" if freed_memory_reused() else "default",
         "cpu_count": os.cpu_count(),
         "train_wall_seconds": round(wall_time, 1),
         "train_cpu_seconds": round(cpu_time, 1),

@@ -216,8 +216,10 @@ def peak_memory_mib(fn: Callable[[], Any]) -> tuple[float | None, Any]:
     allocator already holds is reused without being counted: glibc serves
     blocks below its mmap threshold (at most 32 MiB on 64-bit systems) from
     its heap, so only allocations above about 32 MiB are reliably seen
-    (:data:`RELIABLE_ABOVE_MIB`).  Returns ``None`` for the memory where the
-    counters do not exist.
+    (:data:`RELIABLE_ABOVE_MIB`); after :func:`enhancelib.runtime.reuse_freed_memory`
+    every size is served from the heap and reused, so measure in a process
+    that did not call it.  Returns ``None`` for the memory where the counters
+    do not exist.
     """
     try:
         _CLEAR_REFS.write_text("5")

@@ -1,0 +1,80 @@
+"""Process-wide settings that change speed, never results.
+
+Large tensors on a CPU are allocated by the C library.  glibc serves blocks
+above a threshold (128 KiB to 32 MiB, adapted at run time) with a fresh
+``mmap`` and hands them back with ``munmap`` when they are freed.  The kernel
+then supplies every 4 KiB page of the next large tensor again, zeroed, on
+first touch, one page fault at a time.  A 512 x 512 forward pass allocates
+hundreds of megabytes of short-lived activations, so in a virtual machine,
+where page faults are expensive, memory-bound operations (a broadcast
+multiply, a padding, a depthwise convolution) can spend more time faulting
+pages in than computing.  :func:`reuse_freed_memory` tells glibc to keep
+freed memory in the process and reuse it.
+
+The setting changes no number a network computes: only which addresses the
+tensors live at.  It does change how much CPU time a step costs, so a run
+trained with a CPU-seconds budget takes more steps with it.  The book's
+recorded runs use the default allocator; the speed benchmarks are recorded
+both ways.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+__all__ = ["allocator_setting", "freed_memory_reused", "reuse_freed_memory"]
+
+# mallopt parameter numbers from glibc's <malloc.h>
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_MAX = -4
+_KEEP_BYTES = 2**31 - 1  # largest value mallopt accepts: free memory at the heap top is kept up to 2 GiB
+
+_reused = False
+
+
+def _glibc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "mallopt") else None
+
+
+def reuse_freed_memory() -> bool:
+    """Make glibc keep freed memory for reuse instead of unmapping it; return whether it did.
+
+    Two ``mallopt`` calls: ``M_MMAP_MAX = 0`` serves every block from the heap
+    (no per-tensor ``mmap``), and ``M_TRIM_THRESHOLD = 2 GiB`` stops the heap
+    from being trimmed back to the OS after each large free.  The process's
+    resident memory therefore stays near its peak until it exits.
+
+    The call affects the whole process from then on and cannot be undone
+    cleanly, so libraries should not make it on import: ``python -m enhancelib
+    enhance`` and the benchmark scripts make it, and a notebook may.  Returns
+    False, changing nothing, where the C library is not glibc (macOS, Windows,
+    musl).
+    """
+    global _reused
+    libc = _glibc()
+    if libc is None:
+        return False
+    libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    libc.mallopt.restype = ctypes.c_int
+    ok = bool(libc.mallopt(_M_MMAP_MAX, 0)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, _KEEP_BYTES))
+    _reused = _reused or ok
+    return ok
+
+
+def freed_memory_reused() -> bool:
+    """Whether :func:`reuse_freed_memory` succeeded in this process (for provenance lines)."""
+    return _reused
+
+
+def allocator_setting(reuse: bool) -> str:
+    """Apply :func:`reuse_freed_memory` if ``reuse``; describe the allocator for a benchmark's header."""
+    if not reuse:
+        return "default allocator"
+    return "freed memory kept (glibc mallopt)" if reuse_freed_memory() else "mallopt unavailable: default allocator"
