@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -172,3 +173,59 @@ def recorded_benchmark(record: str) -> str:
     fence = "`" * 3
     return (f"Recorded output of `scripts/{script}.py` "
             f"(`{path.relative_to(REPO_ROOT).as_posix()}`):\n\n{fence}text\n{path.read_text().strip()}\n{fence}")
+
+
+_MEDIAN_LINE = re.compile(r"^\s{2,}(?P<label>\S.*?)\s{2,}(?:wall\s+)?(?:median\s+)?(?P<ms>\d+(?:\.\d+)?) ms")
+
+
+def benchmark_medians(record: str) -> dict[str, float]:
+    """Label -> milliseconds of every timing line of a recorded benchmark ({} when not recorded).
+
+    Reads the lines of ``data/runs/benchmark/speed/<record>.txt`` that name a
+    computation and then its (median) time in ms, so that a chapter can set
+    figures from two recordings side by side without copying them by hand.
+    The first line with a label wins.
+    """
+    from enhancelib.train.provenance import REPO_ROOT
+
+    path = REPO_ROOT / "data" / "runs" / "benchmark" / "speed" / f"{record}.txt"
+    if not path.is_file():
+        return {}
+    medians: dict[str, float] = {}
+    for line in path.read_text().splitlines():
+        match = _MEDIAN_LINE.match(line)
+        if match:
+            medians.setdefault(match["label"].rstrip(":"), float(match["ms"]))
+    return medians
+
+
+def allocator_comparison(script: str, rows: Mapping[str, tuple[str, str]],
+                         published: Mapping[str, float]) -> Any:
+    """A table of one benchmark recorded with both allocators, beside the public code's own figures.
+
+    ``rows`` maps a row name to the label prefixes of (the public code's
+    organisation, ours) in the recorded output; ``published`` maps the row
+    name to the public code's own figure in ms.  Cells of a recording that is
+    missing are left empty.
+    """
+    import pandas as pd
+
+    def pick(medians: dict[str, float], prefix: str) -> float:
+        return next((ms for label, ms in medians.items() if label.startswith(prefix)), float("nan"))
+
+    default, reused = benchmark_medians(script), benchmark_medians(f"{script}.reused-memory")
+    table = pd.DataFrame({
+        row: {
+            "public organisation, default allocator (ms)": pick(default, public),
+            "ours, default allocator (ms)": pick(default, ours),
+            "public organisation, freed memory kept (ms)": pick(reused, public),
+            "ours, freed memory kept (ms)": pick(reused, ours),
+            "public code's own figure (ms)": published.get(row, float("nan")),
+        }
+        for row, (public, ours) in rows.items()
+    }).T
+    table["ours / public organisation, kept"] = (table["ours, freed memory kept (ms)"]
+                                                 / table["public organisation, freed memory kept (ms)"])
+    table["ours kept / public's own figure"] = (table["ours, freed memory kept (ms)"]
+                                                / table["public code's own figure (ms)"])
+    return table.round(2)

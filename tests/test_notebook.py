@@ -24,3 +24,26 @@ def test_recorded_benchmark_variant_names_its_script(tmp_path, monkeypatch):
     (speed / "bench_glenet.reused-memory.txt").write_text("# header\nLEN 120 ms\n")
     shown = recorded_benchmark("bench_glenet.reused-memory")
     assert "LEN 120 ms" in shown and "speed/bench_glenet.reused-memory.txt" in shown
+
+
+def test_benchmark_medians_and_allocator_comparison(tmp_path, monkeypatch):
+    from enhancelib.notebook import allocator_comparison, benchmark_medians
+
+    monkeypatch.setattr(provenance, "REPO_ROOT", tmp_path)
+    assert benchmark_medians("bench_x") == {}
+    speed = tmp_path / "data" / "runs" / "benchmark" / "speed"
+    speed.mkdir(parents=True)
+    (speed / "bench_x.txt").write_text(
+        "# header 12 ms\ntorch 2 threads\n"
+        "  public code's order, torch.no_grad      wall median  1000.0 ms  min  990.0  CPU 1800.0 ms\n"
+        "  ours (inference_mode)                   median    800.5 ms  min    700.0 ms\n"
+        "    LEN           377.1 ms   (114 ms)\n")
+    (speed / "bench_x.reused-memory.txt").write_text(
+        "  public code's order, torch.no_grad      wall median   600.0 ms\n"
+        "  ours (inference_mode)                   median    450.0 ms\n")
+    medians = benchmark_medians("bench_x")
+    assert medians == {"public code's order, torch.no_grad": 1000.0, "ours (inference_mode)": 800.5, "LEN": 377.1}
+    table = allocator_comparison("bench_x", {"forward": ("public code's order", "ours")}, {"forward": 682.0})
+    row = table.loc["forward"]
+    assert row["ours, default allocator (ms)"] == 800.5 and row["public organisation, freed memory kept (ms)"] == 600.0
+    assert row["ours / public organisation, kept"] == 0.75 and row["ours kept / public's own figure"] == 0.66
