@@ -27,6 +27,9 @@ def test_notebook_is_parameterised_and_clean(notebook):
     assert "injected-parameters" not in tags, "strip papermill's injected-parameters cell"
     source = "".join(_parameter_cells(notebook)[0]["source"])
     assert "preset" in source, "the parameters cell sets a preset"
+    ids = [c.get("id") for c in cells]
+    assert None not in ids, "every cell has an id (nbformat 4.5); nbformat.validator.normalize adds them"
+    assert len(set(ids)) == len(ids), "cell ids are unique"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
