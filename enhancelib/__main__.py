@@ -42,7 +42,6 @@ def _cmd_enhance(args: argparse.Namespace) -> int:
 
     from enhancelib.data.images import ImageError, load_rgb, to_tensor, to_uint8
     from enhancelib.inference import enhance_tensor, load_enhancer, plan_outputs
-
     from enhancelib.runtime import reuse_freed_memory
 
     pairs, skipped = plan_outputs([Path(p) for p in args.inputs], Path(args.out), "." + args.format)

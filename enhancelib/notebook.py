@@ -17,6 +17,7 @@ import ast
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 from enhancelib.config import ParameterError, Preset, resolve_preset, validate_parameters
@@ -153,6 +154,16 @@ def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_mis
     return load_or_train(spec, chapter, name, progress=progress)
 
 
+REUSED_MEMORY_SUFFIX = ".reused-memory"
+"""Suffix of a benchmark recorded with ``--reuse-freed-memory`` (``scripts/record_benchmarks.py``)."""
+
+
+def _speed_file(record: str) -> Path:
+    from enhancelib.train.provenance import REPO_ROOT  # looked up per call: tests move the root
+
+    return REPO_ROOT / "data" / "runs" / "benchmark" / "speed" / f"{record}.txt"
+
+
 def recorded_benchmark(record: str) -> str:
     """The recorded output of a benchmark script as Markdown, or how to record it.
 
@@ -166,7 +177,7 @@ def recorded_benchmark(record: str) -> str:
     from enhancelib.train.provenance import REPO_ROOT
 
     script = record.split(".", 1)[0]
-    path = REPO_ROOT / "data" / "runs" / "benchmark" / "speed" / f"{record}.txt"
+    path = _speed_file(record)
     if not path.is_file():
         return (f"The output of `scripts/{script}.py` ({record}) is not recorded yet; "
                 f"`python scripts/record_benchmarks.py {script}` records it.")
@@ -186,9 +197,7 @@ def benchmark_medians(record: str) -> dict[str, float]:
     figures from two recordings side by side without copying them by hand.
     The first line with a label wins.
     """
-    from enhancelib.train.provenance import REPO_ROOT
-
-    path = REPO_ROOT / "data" / "runs" / "benchmark" / "speed" / f"{record}.txt"
+    path = _speed_file(record)
     if not path.is_file():
         return {}
     medians: dict[str, float] = {}
@@ -213,7 +222,7 @@ def allocator_comparison(script: str, rows: Mapping[str, tuple[str, str]],
     def pick(medians: dict[str, float], prefix: str) -> float:
         return next((ms for label, ms in medians.items() if label.startswith(prefix)), float("nan"))
 
-    default, reused = benchmark_medians(script), benchmark_medians(f"{script}.reused-memory")
+    default, reused = benchmark_medians(script), benchmark_medians(script + REUSED_MEMORY_SUFFIX)
     table = pd.DataFrame({
         row: {
             "public organisation, default allocator (ms)": pick(default, public),

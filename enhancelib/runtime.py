@@ -22,13 +22,17 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+from typing import Any
 
-__all__ = ["allocator_setting", "freed_memory_reused", "reuse_freed_memory"]
+__all__ = ["KEPT_LABEL", "add_reuse_argument", "allocator_setting", "freed_memory_reused", "reuse_freed_memory"]
 
 # mallopt parameter numbers from glibc's <malloc.h>
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_MAX = -4
 _KEEP_BYTES = 2**31 - 1  # largest value mallopt accepts: free memory at the heap top is kept up to 2 GiB
+
+KEPT_LABEL = "freed memory kept (glibc mallopt)"
+"""How benchmark headers and run provenance name the setting."""
 
 _reused = False
 
@@ -77,4 +81,10 @@ def allocator_setting(reuse: bool) -> str:
     """Apply :func:`reuse_freed_memory` if ``reuse``; describe the allocator for a benchmark's header."""
     if not reuse:
         return "default allocator"
-    return "freed memory kept (glibc mallopt)" if reuse_freed_memory() else "mallopt unavailable: default allocator"
+    return KEPT_LABEL if reuse_freed_memory() else "mallopt unavailable: default allocator"
+
+
+def add_reuse_argument(parser: Any) -> None:
+    """Add the benchmark scripts' ``--reuse-freed-memory`` flag to an ``argparse`` parser."""
+    parser.add_argument("--reuse-freed-memory", action="store_true",
+                        help="keep freed memory in the process (glibc mallopt) instead of re-faulting fresh pages")

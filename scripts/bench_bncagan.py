@@ -54,7 +54,7 @@ from enhancelib.models.bncagan import BNCAGANGenerator  # noqa: E402
 from enhancelib.nn.adaptive_norm import clip_rho_  # noqa: E402
 from enhancelib.nn.vgg import load_vgg  # noqa: E402
 from enhancelib.recipes.bncagan import BNCAGANRecipe  # noqa: E402
-from enhancelib.runtime import allocator_setting  # noqa: E402
+from enhancelib.runtime import add_reuse_argument, allocator_setting  # noqa: E402
 
 PUBLIC_MS = {"forward": 567.0, "step": 1793.0}
 PUBLIC_PARAMS = {"declared": 10_850_339, "used": 2_917_539}
@@ -165,8 +165,7 @@ def main() -> None:
     parser.add_argument("--vgg", default="random", choices=("random", "vgg16-offline"),
                         help="perceptual backbone (timing only; the public figure used a VGG-19)")
     parser.add_argument("--keep-subnormals", action="store_true", help="do not flush subnormal numbers to zero")
-    parser.add_argument("--reuse-freed-memory", action="store_true",
-                        help="keep freed memory in the process (glibc mallopt) instead of re-faulting fresh pages")
+    add_reuse_argument(parser)
     args = parser.parse_args()
     torch.set_num_threads(2)
     malloc = allocator_setting(args.reuse_freed_memory)

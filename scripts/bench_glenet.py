@@ -131,15 +131,14 @@ def bench_512(repeats: int, threads: int) -> dict[str, float]:
 
 
 def main() -> None:
+    from enhancelib.runtime import add_reuse_argument, allocator_setting
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--reuse-freed-memory", action="store_true",
-                        help="keep freed memory in the process (glibc mallopt) instead of re-faulting fresh pages")
+    add_reuse_argument(parser)
     parser.add_argument("--child-12mp", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from enhancelib.runtime import allocator_setting
-
     malloc = allocator_setting(args.reuse_freed_memory)
     if args.child_12mp:
         print(json.dumps(child_12mp(args.repeats, args.threads)))

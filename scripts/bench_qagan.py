@@ -24,7 +24,7 @@ from enhancelib.config import resolve_preset  # noqa: E402
 from enhancelib.models.qagan import QAGAN  # noqa: E402
 from enhancelib.nn.vgg import BackboneUnavailable, load_vgg  # noqa: E402
 from enhancelib.recipes.qagan import QAGANRecipe  # noqa: E402
-from enhancelib.runtime import allocator_setting  # noqa: E402
+from enhancelib.runtime import add_reuse_argument, allocator_setting  # noqa: E402
 
 
 def median_ms(fn: Callable[[], object], repeats: int) -> float:
@@ -41,8 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--reuse-freed-memory", action="store_true",
-                        help="keep freed memory in the process (glibc mallopt) instead of re-faulting fresh pages")
+    add_reuse_argument(parser)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {args.threads} threads, {allocator_setting(args.reuse_freed_memory)}")

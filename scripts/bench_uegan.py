@@ -48,7 +48,7 @@ from enhancelib.models.uegan import UEGANGenerator  # noqa: E402
 from enhancelib.nn.attention import GlobalAttention, channel_mean_std  # noqa: E402
 from enhancelib.nn.vgg import load_vgg  # noqa: E402
 from enhancelib.recipes.uegan import UEGANRecipe  # noqa: E402
-from enhancelib.runtime import allocator_setting  # noqa: E402
+from enhancelib.runtime import add_reuse_argument, allocator_setting  # noqa: E402
 
 PUBLIC_MS = {"forward": 682.0, "step": 1289.0}
 
@@ -174,8 +174,7 @@ def main() -> None:
     parser.add_argument("--ablations", action="store_true", help="time the public code's organisation and each change")
     parser.add_argument("--vgg", default="random", choices=("random", "vgg16-offline"),
                         help="fidelity backbone (the public figure used a random-weight VGG-19)")
-    parser.add_argument("--reuse-freed-memory", action="store_true",
-                        help="keep freed memory in the process (glibc mallopt) instead of re-faulting fresh pages")
+    add_reuse_argument(parser)
     args = parser.parse_args()
     torch.set_num_threads(2)
     malloc = allocator_setting(args.reuse_freed_memory)

@@ -27,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from enhancelib.notebook import REUSED_MEMORY_SUFFIX  # noqa: E402
 from enhancelib.train.provenance import git_commit  # noqa: E402
 
 SPEED_DIR = REPO / "data" / "runs" / "benchmark" / "speed"
@@ -34,9 +35,8 @@ SCRIPTS = ["bench_uegan", "bench_glenet", "bench_qagan", "bench_bncagan", "bench
 # arguments each script is recorded with: UEGAN's public-code organisation is timed beside ours,
 # as bench_bncagan always does, so that the recorded file compares both under the same load
 RECORD_ARGS: dict[str, list[str]] = {"bench_uegan": ["--ablations"]}
-# scripts recorded a second time with the allocator setting, to a file with this suffix
+# scripts recorded a second time with the allocator setting, to <script>.reused-memory.txt
 REUSED_MEMORY = ("bench_uegan", "bench_glenet", "bench_qagan", "bench_bncagan")
-REUSED_SUFFIX = ".reused-memory"
 
 
 def cpu_model() -> str:
@@ -89,7 +89,7 @@ def main() -> None:
         print(f"{name} ...", flush=True)
         print(f"  wrote {record(name, RECORD_ARGS.get(name, [])).relative_to(REPO)}")
         if name in REUSED_MEMORY:
-            path = record(name, [*RECORD_ARGS.get(name, []), "--reuse-freed-memory"], REUSED_SUFFIX)
+            path = record(name, [*RECORD_ARGS.get(name, []), "--reuse-freed-memory"], REUSED_MEMORY_SUFFIX)
             print(f"  wrote {path.relative_to(REPO)}")
 
 

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 import torch
 
-from enhancelib.runtime import freed_memory_reused
+from enhancelib.runtime import KEPT_LABEL, freed_memory_reused
 
 __all__ = ["REPO_ROOT", "git_commit", "provenance"]
 
@@ -45,7 +45,7 @@ def provenance(spec: Any, *, steps: int, device: torch.device, wall_time: float,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine(),
         "amp": bool(preset.amp and device.type == "cuda"),
         "threads": torch.get_num_threads(),
-        "allocator": "freed memory kept (glibc mallopt)" if freed_memory_reused() else "default",
+        "allocator": KEPT_LABEL if freed_memory_reused() else "default",
         "cpu_count": os.cpu_count(),
         "train_wall_seconds": round(wall_time, 1),
         "train_cpu_seconds": round(cpu_time, 1),
