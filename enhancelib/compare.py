@@ -50,8 +50,8 @@ def _seeds(name: str) -> tuple[str, ...]:
 
 LEARNED_METHODS: tuple[Method, ...] = (
     Method("uegan", "UEGAN", "uegan", _seeds("full"), "unpaired"),
-    Method("uegan_charbonnier", "UEGAN + Charbonnier (003)", "uegan", ("charbonnier-seed0",), "variant"),
-    Method("uegan_charbonnier_se", "UEGAN + Charbonnier + SE (003)", "uegan", ("charbonnier-se-seed0",), "variant"),
+    Method("uegan_charbonnier", "UEGAN + Charbonnier (003)", "uegan", _seeds("charbonnier"), "variant"),
+    Method("uegan_charbonnier_se", "UEGAN + Charbonnier + SE (003)", "uegan", _seeds("charbonnier-se"), "variant"),
     Method("qagan", "QAGAN", "qagan", _seeds("full"), "unpaired"),
     Method("glenet", "GleNet unpaired (GEN & LEN)", "glenet", _seeds("unpaired"), "unpaired"),
     Method("glenet_paired", "GleNet paired (GEN & LEN)", "glenet", ("paired-gen-len",), "paired upper bound"),

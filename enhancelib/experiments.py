@@ -43,8 +43,10 @@ class Experiment:
 
 
 def _seeds(chapter: str, name: str, recipe: str, label: str, options: Mapping[str, Any] | None = None,
-           seeds: tuple[int, ...] = (0, 1, 2), cpu_options: Mapping[str, Any] | None = None) -> list[Experiment]:
-    return [Experiment(chapter, f"{name}-seed{s}", recipe, s, dict(options or {}), keep_weights=(s == 0),
+           seeds: tuple[int, ...] = (0, 1, 2), cpu_options: Mapping[str, Any] | None = None,
+           keep_seed0_weights: bool = True) -> list[Experiment]:
+    return [Experiment(chapter, f"{name}-seed{s}", recipe, s, dict(options or {}),
+                       keep_weights=keep_seed0_weights and s == 0,
                        label=label, cpu_options=dict(cpu_options or {})) for s in seeds]
 
 
@@ -70,9 +72,11 @@ _LIST: list[Experiment] = [
     Experiment("uegan", "quality-0.05-seed0", "uegan", 0, {"quality_weight": 0.05}, label="quality weight 0.05 (Fig. 10)"),
     Experiment("uegan", "quality-0.2-seed0", "uegan", 0, {"quality_weight": 0.2}, label="quality weight 0.2 (Fig. 10)"),
     Experiment("uegan", "quality-0.4-seed0", "uegan", 0, {"quality_weight": 0.4}, label="quality weight 0.4 (Fig. 10)"),
-    Experiment("uegan", "charbonnier-seed0", "uegan", 0, {"identity_distance": "charbonnier"}, label="Charbonnier (report 003)"),
-    Experiment("uegan", "charbonnier-se-seed0", "uegan", 0, {"identity_distance": "charbonnier", "se": True},
-               label="Charbonnier + SE (report 003)"),
+    # report 003's two variants get three seeds each, like every learned method of the comparison chapter
+    *_seeds("uegan", "charbonnier", "uegan", "Charbonnier (report 003)", {"identity_distance": "charbonnier"},
+            keep_seed0_weights=False),
+    *_seeds("uegan", "charbonnier-se", "uegan", "Charbonnier + SE (report 003)",
+            {"identity_distance": "charbonnier", "se": True}, keep_seed0_weights=False),
     # ---- GleNet (paper 002)
     Experiment("glenet", "paired-gen-len", "glenet_paired", 0, {}, keep_weights=True, label="paired GEN & LEN (Table 3)",
                cpu_options=_GLENET_PAIRED_CPU),
