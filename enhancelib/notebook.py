@@ -109,12 +109,15 @@ def show_source(obj: Any, lines: tuple[int, int] | None = None) -> Any:
 
     Chapters put this next to each equation, so that the code that implements
     it is one glance away. ``lines`` selects a slice of the source (1-based).
+    A decorated function (``functools.wraps``, e.g. ``torch.no_grad()``) is
+    unwrapped first, so the file and line shown are those of its definition.
     """
     import inspect
     from pathlib import Path
 
     from IPython.display import Markdown
 
+    obj = inspect.unwrap(obj)
     source, start = inspect.getsourcelines(obj)
     if lines is not None:
         source = source[lines[0] - 1:lines[1]]

@@ -41,3 +41,24 @@ def test_benchmark_medians_and_allocator_comparison(tmp_path, monkeypatch):
     row = table.loc["forward"]
     assert row["ours, default allocator (ms)"] == 800.5 and row["public organisation, freed memory kept (ms)"] == 600.0
     assert row["ours / public organisation, kept"] == 0.75 and row["ours kept / public's own figure"] == 0.66
+
+
+def _decorated_helper():
+    return 1
+
+
+def test_show_source_unwraps_decorated_functions():
+    import inspect
+
+    import torch
+
+    from enhancelib.nn.adaptive_norm import clip_rho_
+    from enhancelib.notebook import show_source
+
+    shown = show_source(clip_rho_).data
+    line = inspect.getsourcelines(inspect.unwrap(clip_rho_))[1]
+    assert shown.startswith(f"`enhancelib/nn/adaptive_norm.py`, line {line}:")
+    assert "def clip_rho_" in shown and "_contextlib" not in shown
+    wrapped = torch.no_grad()(_decorated_helper)
+    local = show_source(wrapped).data
+    assert local.startswith("`test_notebook.py`, line ") and "def _decorated_helper" in local
