@@ -72,6 +72,9 @@ _LIST: list[Experiment] = [
     Experiment("uegan", "quality-0.05-seed0", "uegan", 0, {"quality_weight": 0.05}, label="quality weight 0.05 (Fig. 10)"),
     Experiment("uegan", "quality-0.2-seed0", "uegan", 0, {"quality_weight": 0.2}, label="quality weight 0.2 (Fig. 10)"),
     Experiment("uegan", "quality-0.4-seed0", "uegan", 0, {"quality_weight": 0.4}, label="quality weight 0.4 (Fig. 10)"),
+    # not in any paper: the public initialisation leaves the deepest levels of the generator without weight
+    Experiment("uegan", "default-init-seed0", "uegan", 0, {"generator_init_gain": None}, keep_weights=True,
+               label="PyTorch's default initialisation (ours)"),
     # report 003's two variants get three seeds each, like every learned method of the comparison chapter
     *_seeds("uegan", "charbonnier", "uegan", "Charbonnier (report 003)", {"identity_distance": "charbonnier"},
             keep_seed0_weights=False),

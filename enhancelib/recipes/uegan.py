@@ -25,7 +25,12 @@ Choices where paper and code disagree (we follow the code unless stated):
   (0.5, 0.999), weight decay 1e-4 (code; not in the paper); constant, then
   linear decay to 0 over the second half (paper; the engine applies it).
 * Orthogonal initialisation, gain 0.02 (code).  With it the generator
-  starts as the identity to ~1e-8 (its residual is that small).
+  starts as the identity to ~1e-8 (its residual is that small).  Each
+  encoder stage then shrinks its input about fifty-fold, the deepest stages
+  get loss gradients far below Adam's weight-decay term, and within a short
+  run their weights decay to zero (chapter 01 measures this).  Option
+  ``generator_init_gain=None`` uses PyTorch's default initialisation for the
+  generator instead (the discriminator keeps gain 0.02).
 * Paper schedule on the ``gpu`` preset: 150 epochs of the 2,250 FiveK
   training images at batch 10 (drop_last: 225 steps per epoch), i.e.
   ``max_steps = 33,750``, decay after step 16,875.  The code's defaults
@@ -98,6 +103,8 @@ class UEGANRecipe(Recipe):
         "width": 32,
         "lr_g": 1e-4,
         "lr_d": 4e-4,
+        # the public code's orthogonal gain; None = PyTorch's default initialisation of each layer
+        "generator_init_gain": 0.02,
     }
     lr_decay_start: ClassVar[float | None] = 0.5
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {
@@ -126,6 +133,9 @@ class UEGANRecipe(Recipe):
         for key in ("lr_g", "lr_d"):
             if not isinstance(o[key], (int, float)) or o[key] <= 0:
                 raise ParameterError(f"UEGAN option {key} must be a positive number, got {o[key]!r}")
+        gain = o["generator_init_gain"]
+        if gain is not None and (not isinstance(gain, (int, float)) or gain <= 0):
+            raise ParameterError(f"UEGAN option generator_init_gain must be a positive number or None, got {gain!r}")
         if not isinstance(o["pool_size"], int) or o["pool_size"] < 0:
             raise ParameterError(f"UEGAN option pool_size must be an integer >= 0, got {o['pool_size']!r}")
         if not isinstance(o["width"], int) or o["width"] < 8:
@@ -140,7 +150,7 @@ class UEGANRecipe(Recipe):
         self._check_options()
         o = self.options
         self.G = UEGANGenerator(o["width"], o["variant"], squeeze_excitation=o["se"], gam_form=o["gam_form"],
-                                init_gain=self.init_gain)
+                                init_gain=o["generator_init_gain"])
         self.D = init_orthogonal_(uegan_discriminator(o["width"]), self.init_gain)
         self.G.to(memory_format=self.memory_format)
         self.D.to(memory_format=self.memory_format)

@@ -34,7 +34,7 @@ from torch import Tensor, nn
 from enhancelib.train.checkpoint import check_compatible, load_checkpoint
 from enhancelib.train.logs import read_log
 from enhancelib.train.provenance import REPO_ROOT
-from enhancelib.train.spec import RunSpec
+from enhancelib.train.spec import RunSpec, _jsonable
 
 __all__ = ["RUNS_DIR", "local_runs_dir", "RecordedRun", "load_run", "load_or_train", "record", "reproduce", "list_runs"]
 
@@ -194,9 +194,27 @@ def load_run(path: str | Path) -> RecordedRun:
 
 def _matches(path: Path, spec: RunSpec) -> bool:
     try:
-        return json.loads((path / "config.json").read_text()) == spec.config() and (path / "metrics.json").is_file()
+        return same_config(json.loads((path / "config.json").read_text()), spec) and (path / "metrics.json").is_file()
     except (OSError, json.JSONDecodeError):
         return False
+
+
+def same_config(recorded: dict[str, Any], spec: RunSpec) -> bool:
+    """True when a recorded ``config.json`` describes the run ``spec`` would train.
+
+    A recipe option added after a run was recorded is missing from its
+    configuration; such an option's default keeps the behaviour the recipe had
+    before, so the record still matches a spec that leaves it at the default.
+    """
+    wanted = spec.config()
+    if recorded == wanted:
+        return True
+    defaults = spec.recipe_class().default_options
+    options = dict(recorded.get("options", {}))
+    for key, value in wanted["options"].items():
+        if key not in options and key in defaults and _jsonable(defaults[key]) == value:
+            options[key] = value
+    return {**recorded, "options": options} == wanted
 
 
 def load_or_train(spec: RunSpec, chapter: str, name: str, *, progress: bool = True,

@@ -77,3 +77,16 @@ def test_options_and_paper_settings(backbone):
         make(backbone, lambda_adv=0.1)
     with pytest.raises(ValueError, match="multiples of 16"):
         make(backbone).train_step(batch(40), 0)
+
+
+def test_generator_init_gain_option(backbone):
+    def deepest_weight(recipe):
+        return float(recipe.G.encoder[-1][0].conv.weight.detach().abs().max())
+
+    public = make(backbone)                                  # orthogonal, gain 0.02
+    default = make(backbone, generator_init_gain=None)       # PyTorch's own initialisation
+    assert deepest_weight(public) < 0.01 < deepest_weight(default)
+    for recipe in (public, default):                         # the discriminator keeps gain 0.02 in both
+        assert max(float(p.detach().abs().max()) for p in recipe.D.parameters()) < 0.05
+    with pytest.raises(ParameterError, match="generator_init_gain"):
+        make(backbone, generator_init_gain=-1)

@@ -40,3 +40,14 @@ def test_recorded_weights_enhance_and_mismatch_is_clear(tmp_path):
     (path / "config.json").write_text((path / "config.json").read_text().replace('"width": 3', '"width": 5'))
     with pytest.raises(CheckpointError, match="does not match the model architecture"):
         runs.RecordedRun(path).recipe()
+
+
+def test_a_record_made_before_an_option_existed_matches_that_option_at_its_default():
+    spec = RunSpec(recipe="tiny", preset="smoke", preset_overrides=FIELDS)
+    recorded = spec.config()
+    del recorded["options"]["stage_until"]          # as if the option was added after the record
+    assert runs.same_config(recorded, spec)
+    changed = RunSpec(recipe="tiny", preset="smoke", preset_overrides=FIELDS, options={"stage_until": 3})
+    assert not runs.same_config(recorded, changed)  # a non-default value is a different run
+    recorded["options"]["width"] = 4                 # any other difference still counts
+    assert not runs.same_config(recorded, spec)
