@@ -11,7 +11,10 @@ image), and everything else is computed from it:
   over each method's seeds;
 * :func:`claim_verdicts`: whether each ordering a paper prints holds here;
 * :func:`explain_failure`: a sentence on what an output got wrong, from its
-  brightness, saturation and colour balance against the target.
+  brightness, saturation and colour balance against the target;
+* :func:`worst_photos` and :func:`shared_worst`: which test photos are the
+  worst of each method, and which of them are also the worst of others;
+* :func:`paper_steps`: the number of training steps of a paper's own schedule.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from enhancelib.metrics.evaluate import PairedTest, paired_test
 
 __all__ = ["Method", "LEARNED_METHODS", "Claim", "PAPER_CLAIMS", "COST_CSV", "stack_per_image",
            "summarise_methods", "seed_mean_per_image", "significance", "claim_verdicts", "psnr_gain",
-           "tone_statistics", "explain_failure", "load_cost"]
+           "tone_statistics", "explain_failure", "worst_photos", "shared_worst", "paper_steps", "load_cost"]
 
 COST_CSV = Path(__file__).resolve().parents[1] / "data" / "runs" / "comparison" / "cost" / "cost.csv"
 
@@ -247,10 +250,50 @@ def explain_failure(output: torch.Tensor, target: torch.Tensor, input: torch.Ten
             src_cast = (src[worst] - src["brightness"]) - (tgt[worst] - tgt["brightness"])
             if abs(src_cast) > tolerance and np.sign(src_cast) == np.sign(cast[worst]):
                 kept = ", left from the input" if abs(cast[worst]) >= 0.5 * abs(src_cast) else ", partly corrected"
-        parts.append(f"a {'excess' if cast[worst] > 0 else 'lack'} of {worst} of {abs(cast[worst]):.2f}{kept}")
+        parts.append(f"{'an excess' if cast[worst] > 0 else 'a lack'} of {worst} of {abs(cast[worst]):.2f}{kept}")
     if not parts:
         return "brightness, saturation and colour balance within tolerance of the target: the error is local"
     return "; ".join(parts)
+
+
+def worst_photos(long: pd.DataFrame, methods: Sequence[str], n: int, reference: str = "input"
+                 ) -> dict[str, tuple[str, ...]]:
+    """Per method present in ``long``: its ``n`` test photos with the smallest PSNR gain over ``reference``."""
+    present = set(long["method"])
+    return {m: tuple(psnr_gain(long, m, reference).index[:n]) for m in methods if m in present}
+
+
+def shared_worst(worst: Mapping[str, Sequence[str]], methods: Sequence[str], others: Sequence[str]) -> pd.DataFrame:
+    """For each of ``methods``: its worst photos that are also among the worst of one of ``others``.
+
+    ``worst`` is the output of :func:`worst_photos`.  One row per method (in
+    the order given, when present in ``worst``), with the number of its worst
+    photos, the number shared and, per shared photo, the others that share it.
+    """
+    rows = []
+    for m in methods:
+        if m not in worst:
+            continue
+        shared = {name: [o for o in others if o != m and name in worst.get(o, ())] for name in worst[m]}
+        shared = {name: by for name, by in shared.items() if by}
+        rows.append({"method": m, "worst": len(worst[m]), "shared": len(shared),
+                     "shared with": "; ".join(f"{name} ({', '.join(by)})" for name, by in shared.items())})
+    return pd.DataFrame(rows, columns=["method", "worst", "shared", "shared with"])
+
+
+def paper_steps(method: Method) -> int | None:
+    """Training steps of the paper's own schedule for ``method``: ``max_steps`` of its recipe's ``gpu`` preset.
+
+    The recipes derive it from the papers' texts (epochs x training images //
+    batch, with the public code's batch where a paper states none, or the
+    mini-batch counts GleNet prints); None when a recipe has none.
+    """
+    from enhancelib.experiments import EXPERIMENTS
+    from enhancelib.recipes import get_recipe
+
+    recipe = get_recipe(EXPERIMENTS[(method.chapter, method.runs[0])].recipe)
+    steps = getattr(recipe, "paper_overrides", {}).get("gpu", {}).get("max_steps")
+    return int(steps) if steps is not None else None
 
 
 def load_cost(path: Path = COST_CSV) -> pd.DataFrame | None:

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from enhancelib.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, explain_failure, load_cost,
-                                psnr_gain, seed_mean_per_image, significance, stack_per_image, summarise_methods,
-                                tone_statistics)
+                                paper_steps, psnr_gain, seed_mean_per_image, shared_worst, significance,
+                                stack_per_image, summarise_methods, tone_statistics, worst_photos)
 from enhancelib.experiments import EXPERIMENTS
 
 NAMES = [f"img{i:02d}" for i in range(12)]
@@ -96,8 +96,29 @@ def test_explain_failure_names_brightness_and_cast():
     bluish_input = target.clone()
     bluish_input[2] += 0.2
     text = explain_failure(bluish_input.clone(), target, bluish_input)
-    assert "excess of blue" in text and "left from the input" in text
+    assert "an excess of blue" in text and "left from the input" in text
+    reddish = target.clone()
+    reddish[0] -= 0.2
+    assert "a lack of red" in explain_failure(reddish, target)
     assert "local" in explain_failure(target + 0.001, target)
+
+
+def test_worst_photos_and_what_they_share(long):
+    worst = worst_photos(long, ["uegan", "qagan", "bncagan"], 3)
+    assert set(worst) == {"uegan", "qagan"}  # bncagan is not in the table
+    assert worst["qagan"] == tuple(psnr_gain(long, "qagan").index[:3])
+    worst = {"a": ("x", "y"), "b": ("y", "z"), "c": ("z", "w"), "d": ("y", "v")}
+    table = shared_worst(worst, ["a", "b", "missing"], ["c", "d"]).set_index("method")
+    assert list(table.index) == ["a", "b"]
+    assert table.loc["a", "shared"] == 1 and table.loc["a", "shared with"] == "y (d)"
+    assert table.loc["b", "shared"] == 2 and table.loc["b", "shared with"] == "y (d); z (c)"
+
+
+def test_paper_steps_follow_the_papers_texts():
+    steps = {m.key: paper_steps(m) for m in LEARNED_METHODS}
+    assert steps["uegan"] == 150 * (2250 // 10) and steps["qagan"] == 150 * (2250 // 12)
+    assert steps["bncagan"] == 150 * (2250 // 8)
+    assert steps["glenet_paired"] == 25_000 and steps["glenet"] == 5_000 + 25_000
 
 
 def test_load_cost_absent_and_present(tmp_path):
