@@ -26,9 +26,10 @@ Choices where paper and code disagree (we follow the code unless stated):
   linear decay to 0 over the second half (paper; the engine applies it).
 * Orthogonal initialisation, gain 0.02 (code).  With it the generator
   starts as the identity to ~1e-8 (its residual is that small).  Each
-  encoder stage then shrinks its input about fifty-fold, the deepest stages
-  get loss gradients far below Adam's weight-decay term, and within a short
-  run their weights decay to zero (chapter 01 measures this).  Option
+  encoder stage then shrinks its input about fifty-fold; in our cpu-preset
+  runs of the generators with GAMs, the deepest encoder stages and their
+  GAMs ended with no weight left (Adam's coupled weight decay wins where the
+  loss gradient is tiny; chapter 01 measures it).  Option
   ``generator_init_gain=None`` uses PyTorch's default initialisation for the
   generator instead (the discriminator keeps gain 0.02).
 * Paper schedule on the ``gpu`` preset: 150 epochs of the 2,250 FiveK
