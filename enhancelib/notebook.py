@@ -113,7 +113,6 @@ def show_source(obj: Any, lines: tuple[int, int] | None = None) -> Any:
     unwrapped first, so the file and line shown are those of its definition.
     """
     import inspect
-    from pathlib import Path
 
     from IPython.display import Markdown
 
