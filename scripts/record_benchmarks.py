@@ -31,7 +31,7 @@ from enhancelib.notebook import REUSED_MEMORY_SUFFIX  # noqa: E402
 from enhancelib.train.provenance import git_commit  # noqa: E402
 
 SPEED_DIR = REPO / "data" / "runs" / "benchmark" / "speed"
-SCRIPTS = ["bench_uegan", "bench_glenet", "bench_qagan", "bench_bncagan", "bench_metrics"]
+SCRIPTS = ["bench_uegan", "bench_glenet", "bench_qagan", "bench_bncagan", "bench_metrics", "bench_statistics"]
 # arguments each script is recorded with: UEGAN's public-code organisation is timed beside ours,
 # as bench_bncagan always does, so that the recorded file compares both under the same load
 RECORD_ARGS: dict[str, list[str]] = {"bench_uegan": ["--ablations"]}

@@ -34,6 +34,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from .statistics import spatial_var_mean
+
 __all__ = ["BiDirectionalNorm", "InstanceLayerNorm", "clip_rho_", "instance_layer_norm"]
 
 
@@ -51,7 +53,7 @@ def instance_layer_norm(x: Tensor, rho: Tensor, gamma: Tensor, beta: Tensor, eps
                          f"{x.shape[2]}x{x.shape[3]}: feed a larger image.")
     stats_in = x if x.dtype in (torch.float32, torch.float64) else x.float()
     # IN statistics: per image and channel, over space (unbiased variance, as torch.var)
-    var_in, mean_in = torch.var_mean(stats_in, dim=(2, 3), correction=1, keepdim=True)
+    var_in, mean_in = spatial_var_mean(stats_in, correction=1)
     # LN statistics from the channel ones: mean of means; total sum of squares =
     # within-channel part (hw - 1) var_c + between-channel part hw (mu_c - mu)^2
     mean_ln = mean_in.mean(dim=1, keepdim=True)

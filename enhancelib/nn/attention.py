@@ -29,12 +29,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .statistics import spatial_var_mean
+
 __all__ = ["GlobalAttention", "SqueezeExcitation", "channel_mean_std"]
 
 
 def channel_mean_std(z: Tensor, eps: float = 1e-5) -> tuple[Tensor, Tensor]:
     """Per-sample, per-channel mean and ``sqrt(unbiased variance + eps)``, shaped N x C x 1 x 1."""
-    var, mean = torch.var_mean(z, dim=(2, 3), correction=1, keepdim=True)
+    var, mean = spatial_var_mean(z, correction=1)
     return mean, (var + eps).sqrt()
 
 

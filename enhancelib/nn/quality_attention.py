@@ -78,6 +78,8 @@ from typing import Literal, overload
 import torch
 from torch import Tensor, nn
 
+from .statistics import spatial_var_mean
+
 __all__ = [
     "QualityAttention",
     "adaptive_instance_norm",
@@ -94,7 +96,7 @@ def _at_least_float32(x: Tensor) -> Tensor:
 def channel_statistics(f: Tensor, eps: float = 1e-5) -> tuple[Tensor, Tensor]:
     """Per-sample, per-channel mean and standard deviation (eqs. 3-4), shaped N x C x 1 x 1."""
     # eq. 4 (inner part): 1/HW sum (f - mu)^2 ;  eq. 3: mu = 1/HW sum f   (in float32)
-    var, mean = torch.var_mean(_at_least_float32(f), dim=(2, 3), correction=0, keepdim=True)
+    var, mean = spatial_var_mean(_at_least_float32(f), correction=0)
     # eq. 4: sigma = (1/HW sum (f - mu)^2)^(1/2), eps under the root for safety
     return mean, (var + eps).sqrt()
 
