@@ -94,6 +94,10 @@ _LIST: list[Experiment] = [
                label="WGAN-GP only (Table 5)", cpu_options=_GLENET_UNPAIRED_CPU),
     Experiment("glenet", "cycle-seed0", "glenet_unpaired", 0, {"scheme": "cycle", "use_len": False},
                label="cycle-consistency, CWGAN-GP (Table 5)", cpu_options=_GLENET_UNPAIRED_CPU),
+    Experiment("glenet", "wgan-only-len-seed0", "glenet_unpaired", 0, {"scheme": "wgan_only", "use_len": True},
+               label="WGAN-GP only, GEN & LEN* end to end (Table 5)", cpu_options=_GLENET_UNPAIRED_CPU),
+    Experiment("glenet", "cycle-len-seed0", "glenet_unpaired", 0, {"scheme": "cycle", "use_len": True},
+               label="cycle-consistency, CWGAN-GP, GEN & LEN (Table 5)", cpu_options=_GLENET_UNPAIRED_CPU),
     # ---- QAGAN (paper 000)
     *_seeds("qagan", "full", "qagan", "QAGAN (full)"),
     Experiment("qagan", "no-spatial-seed0", "qagan", 0, {"use_spatial_attention": False}, label="w/o spatial attention"),
