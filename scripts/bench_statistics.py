@@ -15,7 +15,7 @@ load from other processes spreads evenly; compare lines of one run.
 
 Usage::
 
-    .venv/bin/python scripts/bench_statistics.py [--repeats 21]
+    .venv/bin/python scripts/bench_statistics.py [--repeats 61]
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def time_round_robin(configs: dict[str, Callable[[], object]], repeats: int) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=21)
+    parser.add_argument("--repeats", type=int, default=61)
     args = parser.parse_args()
     torch.set_num_threads(2)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, medians of {args.repeats} (ms)")
