@@ -25,9 +25,10 @@ As in the public code, means and variances are per image; the variances are
 *unbiased* (``torch.var``'s default), ``eps = 1e-5`` inside the square root.
 We compute the mix as one per-channel affine map of ``x``: the layer
 statistics follow from the channel statistics (law of total variance), so
-``x`` is read once for the statistics and once for the map, instead of the
-five passes of a literal implementation.  Same numbers up to rounding (see
-the tests).  Statistics are taken in float32 under mixed precision.
+``x`` is read twice for the channel statistics (:func:`spatial_var_mean`)
+and once for the map, instead of the five passes of a literal
+implementation.  Same numbers up to rounding (see the tests).  Statistics
+are taken in float32 under mixed precision.
 """
 from __future__ import annotations
 
