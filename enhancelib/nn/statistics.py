@@ -10,10 +10,10 @@ each image over its H x W positions:
 
 with ``delta`` (the *correction*) 1 for the unbiased variance and 0 for the
 population variance.  ``torch.var_mean`` computes this in one pass (Welford's
-update).  On the CPU, in the torch versions pinned here, that pass reduces
-over the spatial axes several times more slowly than two plain passes, the
-mean and then the sum of centred squares (``scripts/bench_statistics.py``
-prints the figures).  Both passes are exact two-pass formulas, so the
+update).  On the CPU, in the torch version pinned here, that pass reduces
+over the spatial axes more slowly than two plain passes, the mean and then
+the sum of centred squares, at most of the models' shapes and by up to
+several times (``scripts/bench_statistics.py`` prints the figures).  Both passes are exact two-pass formulas, so the
 numbers agree with ``torch.var_mean`` to rounding; the tests check values
 and gradients.
 """
