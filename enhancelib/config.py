@@ -44,7 +44,8 @@ class Preset:
     device: str
     """``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when available)."""
     amp: bool
-    """Mixed precision (float16 autocast + gradient scaling); CUDA only."""
+    """Mixed precision: float16 autocast + loss scaling on CUDA, bfloat16 autocast on the CPU
+    (see :mod:`enhancelib.train.precision`)."""
     batch_size: int
     load_long_side: int
     """Training photos are resized once so that their long side is this."""

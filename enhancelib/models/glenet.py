@@ -145,8 +145,11 @@ class GEN(nn.Module):
     def curves(self, x: Tensor) -> Tensor:
         check_image(x, "GEN")
         h = self.encoder(x).mean(dim=(2, 3))
-        # w = w_r || w_g || w_b = sigmoid(W GAP(f) + b),  w_c in [0, 1]^256  (b = 0 unless identity_init)
-        return (self.to_curves(h) + self.curve_offset).sigmoid().view(-1, 3, CURVE_LEVELS)
+        # the curves are the output image's values: keep them in float32 under mixed precision
+        # (bfloat16 would round an entry near 1 to steps of 1/256, one grey level)
+        with torch.autocast(x.device.type, enabled=False):
+            # w = w_r || w_g || w_b = sigmoid(W GAP(f) + b),  w_c in [0, 1]^256  (b = 0 unless identity_init)
+            return (self.to_curves(h.float()) + self.curve_offset).sigmoid().view(-1, 3, CURVE_LEVELS)
 
     def forward(self, x: Tensor) -> Tensor:
         # I~_c(p) = v_p^T w_c   (eq. 1), at the input's full resolution

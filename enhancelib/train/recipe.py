@@ -24,6 +24,7 @@ import torch
 from torch import Tensor, nn
 
 from enhancelib.config import Preset
+from enhancelib.train.precision import autocast_dtype
 
 Batch = dict[str, Tensor]
 
@@ -66,8 +67,11 @@ class Recipe(ABC):
         self.device = device
         self.options: dict[str, Any] = {**self.default_options, **(options or {})}
         self.backbone = backbone
-        self.use_amp = bool(preset.amp and device.type == "cuda")
-        self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
+        self.amp_dtype = autocast_dtype(preset.amp, device)
+        """16-bit format of the forward passes (None: float32); see :mod:`enhancelib.train.precision`."""
+        self.use_amp = self.amp_dtype is not None
+        # float16 needs the loss scaled against underflow; bfloat16 has float32's range and does not
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16)
         self.progress: float = 0.0
         """Fraction of the run done (steps or CPU budget), set by the engine before each step."""
         self.networks: dict[str, nn.Module] = {}
@@ -109,9 +113,9 @@ class Recipe(ABC):
 
     # -------------------------------------------------------------- helpers
     def autocast(self) -> contextlib.AbstractContextManager[Any]:
-        """Mixed precision on CUDA when the preset asks for it; a no-op otherwise."""
-        if self.use_amp:
-            return torch.autocast("cuda", dtype=torch.float16)
+        """Mixed precision when the preset asks for it (float16 on CUDA, bfloat16 on the CPU); else a no-op."""
+        if self.amp_dtype is not None:
+            return torch.autocast(self.device.type, dtype=self.amp_dtype)
         return contextlib.nullcontext()
 
     def optimise(self, name: str, loss: Tensor, retain_graph: bool = False) -> None:

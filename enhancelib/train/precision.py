@@ -1,0 +1,50 @@
+"""Mixed precision: which number format a preset's ``amp`` switch selects.
+
+With ``amp`` on, the convolutions and matrix products of a training step run
+in a 16-bit format while the weights, the optimiser state and every loss
+reduction stay in float32 (:func:`torch.autocast`):
+
+* on CUDA the format is **float16**, whose 10-bit mantissa is precise but whose
+  range is narrow, so the loss is scaled before back-propagation
+  (:class:`torch.amp.GradScaler`) to keep small gradients from underflowing;
+* on the CPU it is **bfloat16**: float32's 8-bit exponent with a 7-bit
+  mantissa.  The range is float32's, so no loss scaling is needed; the price
+  is a relative rounding error of up to 2^-8 (0.4 %) on each product's inputs.
+
+bfloat16 only pays on a CPU that multiplies it natively (x86 ``avx512_bf16``
+or AMX, Arm ``bf16``); elsewhere oneDNN emulates it and a step gets slower, so
+:func:`autocast_dtype` warns.  Evaluation, the recorded metrics and
+``enhance`` always run in float32, whatever the training precision was.
+"""
+from __future__ import annotations
+
+import warnings
+
+import torch
+
+__all__ = ["autocast_dtype", "cpu_has_native_bfloat16"]
+
+
+def cpu_has_native_bfloat16() -> bool:
+    """True when oneDNN reports hardware bfloat16 support on this CPU."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a build without oneDNN
+        return False
+
+
+def autocast_dtype(amp: bool, device: torch.device) -> torch.dtype | None:
+    """The autocast format for ``amp`` on ``device``: float16 (CUDA), bfloat16 (CPU), or None (off)."""
+    if not amp:
+        return None
+    if device.type == "cuda":
+        return torch.float16
+    if device.type == "cpu":
+        if not cpu_has_native_bfloat16():
+            warnings.warn(
+                "amp=True on a CPU without native bfloat16 (avx512_bf16 / AMX): the 16-bit arithmetic is "
+                "emulated and training will be slower than in float32. Set amp=False in the preset overrides.",
+                stacklevel=2,
+            )
+        return torch.bfloat16
+    raise ValueError(f"Mixed precision is not supported on device {device}; set amp=False.")
