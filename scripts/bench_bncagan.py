@@ -18,6 +18,10 @@ discriminator passes, four VGG passes, non-fused Adam), so that one run
 compares both under the same machine load.  Configurations are timed
 round-robin; figures are medians (and minima) over ``--repeats`` rounds.
 
+Our forward and step are also timed with ``amp=True``, which on the CPU is
+bfloat16 autocast (:mod:`enhancelib.train.precision`); it rounds, so those
+lines are a different computation from the float32 ones.
+
 Subnormal numbers: with the public initialisation (orthogonal, gain 0.02)
 the generator's gamma/beta are ~1e-15 and the gradients inside the BNR
 module fall below 1e-38, where x86 arithmetic is ~100x slower.  This script
@@ -55,6 +59,7 @@ from enhancelib.nn.adaptive_norm import clip_rho_  # noqa: E402
 from enhancelib.nn.vgg import load_vgg  # noqa: E402
 from enhancelib.recipes.bncagan import BNCAGANRecipe  # noqa: E402
 from enhancelib.runtime import add_reuse_argument, allocator_setting  # noqa: E402
+from enhancelib.train.precision import bfloat16_inference, cpu_has_native_bfloat16  # noqa: E402
 
 PUBLIC_MS = {"forward": 567.0, "step": 1793.0}
 PUBLIC_PARAMS = {"declared": 10_850_339, "used": 2_917_539}
@@ -143,12 +148,12 @@ def report(title: str, times: dict[str, list[float]], reference: float) -> None:
               f"({med / reference:5.2f} x the public code's {reference:.0f} ms)")
 
 
-def make_recipe(vgg: str, public_adam: bool = False) -> BNCAGANRecipe:
+def make_recipe(vgg: str, public_adam: bool = False, amp: bool = False) -> BNCAGANRecipe:
     torch.manual_seed(0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         backbone = load_vgg(vgg)
-    preset = resolve_preset("cpu", {"batch_size": 4, "train_size": 128})
+    preset = resolve_preset("cpu", {"batch_size": 4, "train_size": 128, "amp": amp})
     recipe = BNCAGANRecipe(preset, torch.device("cpu"), {}, backbone)
     if public_adam:  # the public code's (non-fused) Adam
         for name, net in recipe.networks.items():
@@ -171,6 +176,7 @@ def main() -> None:
     malloc = allocator_setting(args.reuse_freed_memory)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, VGG {args.vgg}, {args.repeats} repeats, "
           f"subnormals {'kept' if args.keep_subnormals else 'flushed to zero'}, {malloc}")
+    print(f"native bfloat16 on this CPU: {'yes' if cpu_has_native_bfloat16() else 'NO (bfloat16 lines are emulated)'}")
 
     recipe = make_recipe(args.vgg)
     batch = {k: torch.rand(4, 3, 128, 128) for k in ("low", "high")}
@@ -193,16 +199,23 @@ def main() -> None:
         with torch.no_grad():
             return forward_as_public_code(G, x * 2 - 1)
 
+    def ours_bf16() -> object:
+        with bfloat16_inference():
+            return G(x)
+
     report("generator forward, 1 x 3 x 512 x 512",
-           round_robin({"public code's order (no_grad)": public, "ours (inference_mode)": ours}, args.repeats),
+           round_robin({"public code's order (no_grad)": public, "ours (inference_mode)": ours,
+                        "ours, bfloat16 autocast (rounds)": ours_bf16}, args.repeats),
            PUBLIC_MS["forward"])
 
     # ------------------------------------------------------------------------------ step
     recipe.train(True)
     public_recipe = make_recipe(args.vgg, public_adam=True)
+    recipe_bf16 = make_recipe(args.vgg, amp=True)
     step_configs: dict[str, Callable[[], object]] = {
         "public code's organisation": lambda: step_as_public_code(public_recipe, batch),
         "BNCAGANRecipe.train_step": lambda: recipe.train_step(batch, 1),
+        "train_step, amp=True (bfloat16 autocast)": lambda: recipe_bf16.train_step(batch, 1),
     }
     report("training step (D + G, VGG perceptual both ways), batch 4 x 3 x 128 x 128",
            round_robin(step_configs, args.repeats), PUBLIC_MS["step"])

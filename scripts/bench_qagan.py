@@ -4,7 +4,9 @@ Usage: ``.venv/bin/python scripts/bench_qagan.py [--repeats 5] [--threads 2]``
 
 Figures are medians over ``--repeats`` runs on the CPU.  The VGG-19
 architecture is timed with random weights (same cost as the real ones); the
-offline VGG-16 with its real weights.  Nothing is asserted.
+offline VGG-16 with its real weights.  The training step is also timed with
+``amp=True`` (bfloat16 autocast on the CPU, :mod:`enhancelib.train.precision`).
+Nothing is asserted.
 """
 from __future__ import annotations
 
@@ -89,10 +91,12 @@ def main() -> None:
         size, n = preset.train_size, preset.batch_size
         batch = {"low": torch.rand(n, 3, size, size), "high": torch.rand(n, 3, size, size)}
         print(f"\nTraining step on the cpu preset (batch {n}, {size}x{size}), vgg16-offline:")
-        for width in (1.0, 0.5):
-            recipe = QAGANRecipe(preset, torch.device("cpu"), {"decoder_width": width}, backbones["vgg16-offline"])
+        for width, amp in ((1.0, False), (0.5, False), (1.0, True)):
+            amp_preset = resolve_preset("cpu", {"amp": amp})
+            recipe = QAGANRecipe(amp_preset, torch.device("cpu"), {"decoder_width": width}, backbones["vgg16-offline"])
             t_step = median_ms(lambda: recipe.train_step(batch, 0), args.repeats)
-            print(f"  decoder_width={width}: {t_step:.0f} ms per step")
+            precision = "amp=True (bfloat16 autocast)" if amp else "float32"
+            print(f"  decoder_width={width}, {precision}: {t_step:.0f} ms per step")
 
 
 if __name__ == "__main__":

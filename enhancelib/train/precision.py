@@ -18,11 +18,13 @@ or AMX, Arm ``bf16``); elsewhere oneDNN emulates it and a step gets slower, so
 """
 from __future__ import annotations
 
+import contextlib
 import warnings
+from typing import Iterator
 
 import torch
 
-__all__ = ["autocast_dtype", "cpu_has_native_bfloat16"]
+__all__ = ["autocast_dtype", "bfloat16_inference", "cpu_has_native_bfloat16"]
 
 
 def cpu_has_native_bfloat16() -> bool:
@@ -48,3 +50,13 @@ def autocast_dtype(amp: bool, device: torch.device) -> torch.dtype | None:
             )
         return torch.bfloat16
     raise ValueError(f"Mixed precision is not supported on device {device}; set amp=False.")
+
+
+@contextlib.contextmanager
+def bfloat16_inference() -> Iterator[None]:
+    """``inference_mode`` with bfloat16 autocast on the CPU: faster on native hardware, and rounded.
+
+    The speed benchmarks time it beside float32; nothing in the library
+    enhances photos this way, since its outputs are not float32's."""
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        yield

@@ -10,7 +10,7 @@ from enhancelib.config import resolve_preset
 from enhancelib.experiments import experiment
 from enhancelib.recipes import register_recipe
 from enhancelib.train import RunSpec, train
-from enhancelib.train import precision
+from enhancelib.train import engine, precision
 from enhancelib.train.precision import autocast_dtype
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -47,15 +47,19 @@ def test_recipe_autocast_runs_convolutions_in_bfloat16_without_loss_scaling(monk
     assert off.amp_dtype is None and not off.scaler.is_enabled()
 
 
-def test_provenance_records_the_training_precision(tmp_path, monkeypatch):
+def test_provenance_records_the_training_precision_and_bfloat16_keeps_freed_memory(tmp_path, monkeypatch):
     monkeypatch.setattr(precision, "cpu_has_native_bfloat16", lambda: True)
+    calls = []
+    monkeypatch.setattr(engine, "reuse_freed_memory", lambda: calls.append(True) or True)
     spec = RunSpec(recipe="tiny", preset="smoke", preset_overrides={"amp": True, "max_steps": 2})
     run = train(spec, tmp_path / "run", progress=False)
     prov = json.loads((run / "provenance.json").read_text())
     assert prov["amp"] is True and prov["amp_dtype"] == "bfloat16"
+    assert calls == [True]
     run = train(RunSpec(recipe="tiny", preset="smoke", preset_overrides={"max_steps": 2}), tmp_path / "b", progress=False)
     prov = json.loads((run / "provenance.json").read_text())
     assert prov["amp"] is False and prov["amp_dtype"] is None
+    assert calls == [True], "a float32 run leaves the allocator alone"
 
 
 def test_bfloat16_experiments_switch_amp_on_every_preset():
