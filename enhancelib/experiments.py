@@ -122,8 +122,6 @@ _LIST: list[Experiment] = [
     Experiment("bncagan", "no-aac-seed0", "bncagan", 0, {"use_aac": False}, label="w/o AAC (Table 2)"),
     Experiment("bncagan", "no-bnm-seed0", "bncagan", 0, {"use_bnm": False}, label="w/o BNM (Table 2)"),
     Experiment("bncagan", "no-cam-seed0", "bncagan", 0, {"use_cam": False}, label="w/o CAM (Table 2)"),
-    Experiment("bncagan", "bf16-seed0", "bncagan", 0, label="BNCAGAN, bfloat16 training (ours)",
-               preset_overrides={"amp": True}),
 ]
 
 EXPERIMENTS: dict[tuple[str, str], Experiment] = {(e.chapter, e.name): e for e in _LIST}

@@ -95,8 +95,8 @@ def main() -> None:
             amp_preset = resolve_preset("cpu", {"amp": amp})
             recipe = QAGANRecipe(amp_preset, torch.device("cpu"), {"decoder_width": width}, backbones["vgg16-offline"])
             t_step = median_ms(lambda: recipe.train_step(batch, 0), args.repeats)
-            precision = "amp=True (bfloat16 autocast)" if amp else "float32"
-            print(f"  decoder_width={width}, {precision}: {t_step:.0f} ms per step")
+            label = f"decoder_width={width}, " + ("amp=True (bfloat16 autocast)" if amp else "float32")
+            print(f"  {label:<50s}  {t_step:6.0f} ms per step")
 
 
 if __name__ == "__main__":
