@@ -210,6 +210,13 @@ def benchmark_medians(record: str) -> dict[str, float]:
     return medians
 
 
+def benchmark_lookup(record: str, prefixes: Mapping[str, str]) -> dict[str, float]:
+    """Name -> ms of the first timing line of ``record`` whose label starts with each prefix (NaN if none)."""
+    medians = benchmark_medians(record)
+    return {name: next((ms for label, ms in medians.items() if label.startswith(prefix)), float("nan"))
+            for name, prefix in prefixes.items()}
+
+
 def allocator_comparison(script: str, rows: Mapping[str, tuple[str, str]],
                          published: Mapping[str, float]) -> Any:
     """A table of one benchmark recorded with both allocators, beside the public code's own figures.
@@ -221,10 +228,10 @@ def allocator_comparison(script: str, rows: Mapping[str, tuple[str, str]],
     """
     import pandas as pd
 
-    def pick(medians: dict[str, float], prefix: str) -> float:
-        return next((ms for label, ms in medians.items() if label.startswith(prefix)), float("nan"))
+    def pick(record: str, prefix: str) -> float:
+        return benchmark_lookup(record, {"ms": prefix})["ms"]
 
-    default, reused = benchmark_medians(script), benchmark_medians(script + REUSED_MEMORY_SUFFIX)
+    default, reused = script, script + REUSED_MEMORY_SUFFIX
     table = pd.DataFrame({
         row: {
             "public organisation, default allocator (ms)": pick(default, public),

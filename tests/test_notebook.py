@@ -1,4 +1,5 @@
 """Display helpers of enhancelib.notebook."""
+import math
 import pytest
 
 import enhancelib.train.provenance as provenance
@@ -41,6 +42,10 @@ def test_benchmark_medians_and_allocator_comparison(tmp_path, monkeypatch):
     row = table.loc["forward"]
     assert row["ours, default allocator (ms)"] == 800.5 and row["public organisation, freed memory kept (ms)"] == 600.0
     assert row["ours / public organisation, kept"] == 0.75 and row["ours kept / public's own figure"] == 0.66
+    from enhancelib.notebook import benchmark_lookup
+    found = benchmark_lookup("bench_x", {"ours": "ours (", "public": "public code's", "absent": "bfloat16"})
+    assert found["ours"] == 800.5 and found["public"] == 1000.0 and math.isnan(found["absent"])
+    assert math.isnan(benchmark_lookup("bench_missing", {"ours": "ours"})["ours"])
 
 
 def _decorated_helper():
