@@ -116,3 +116,23 @@ def test_identity_init_curves_are_exactly_the_identity_in_any_mode():
     public = GEN(input_size=32).train()
     with torch.no_grad():
         assert public.curves(x).diff(n=2, dim=-1).abs().mean() > 0.01   # the public start is jagged
+
+
+
+def test_curve_head_runs_in_float32_under_bfloat16_autocast():
+    # the curves are the output image: a bfloat16 head would round the logits by up to 0.4 %
+    torch.manual_seed(0)
+    gen = GEN(input_size=32).eval()
+    x = torch.rand(2, 3, 40, 48)
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        features = gen.encoder(x).mean(dim=(2, 3))   # the encoder itself runs in bfloat16
+        curves = gen.curves(x)
+        rounded_head = gen.to_curves(features)
+    assert features.dtype is torch.bfloat16 and rounded_head.dtype is torch.bfloat16
+    with torch.no_grad():
+        float_head = gen.to_curves(features.float())
+        expected = (float_head + gen.curve_offset).sigmoid().view(2, 3, -1)
+    assert curves.dtype is torch.float32
+    torch.testing.assert_close(curves, expected, rtol=0, atol=1e-6)
+    # what the float32 head avoids: bfloat16 keeps about 3 significant digits
+    assert not torch.allclose(rounded_head.float(), float_head, rtol=1e-4, atol=0)
