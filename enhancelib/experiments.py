@@ -84,8 +84,8 @@ _LIST: list[Experiment] = [
             keep_seed0_weights=False),
     *_seeds("uegan", "charbonnier-se", "uegan", "Charbonnier + SE (report 003)",
             {"identity_distance": "charbonnier", "se": True}, keep_seed0_weights=False),
-    # not in any paper: the full model trained in bfloat16 mixed precision (enhancelib.train.precision);
-    # the same CPU budget buys more steps on a CPU with native bfloat16
+    # not in any paper: the full model trained in bfloat16 mixed precision (enhancelib.train.precision)
+    # at the same CPU budget; scripts/bench_uegan.py times a bfloat16 step against a float32 one
     *_seeds("uegan", "bf16", "uegan", "UEGAN, bfloat16 training (ours)", keep_seed0_weights=False,
             preset_overrides={"amp": True}),
     # ---- GleNet (paper 002)
