@@ -111,8 +111,8 @@ _LIST: list[Experiment] = [
     Experiment("qagan", "no-spatial-seed0", "qagan", 0, {"use_spatial_attention": False}, label="w/o spatial attention"),
     Experiment("qagan", "no-stat-seed0", "qagan", 0, {"use_stat_transfer": False}, label="w/o statistics transfer"),
     Experiment("qagan", "no-qam-seed0", "qagan", 0, {"use_qam": False}, label="w/o QAM"),
-    Experiment("qagan", "bf16-seed0", "qagan", 0, label="QAGAN, bfloat16 training (ours)",
-               preset_overrides={"amp": True}),
+    *_seeds("qagan", "bf16", "qagan", "QAGAN, bfloat16 training (ours)", keep_seed0_weights=False,
+            preset_overrides={"amp": True}),
     # ---- BNCAGAN (paper 004)
     *_seeds("bncagan", "full", "bncagan", "BNCAGAN (full)"),
     Experiment("bncagan", "no-identity-seed0", "bncagan", 0, {"identity_weight": 0.0}, label="w/o L_idt (Table 2)"),
