@@ -141,7 +141,18 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from enhancelib.experiments import EXPERIMENTS, chapter_experiments
     from enhancelib.train.runs import RUNS_DIR, _matches, record
 
-    chapters = [args.chapter] if args.chapter else sorted({c for c, _ in EXPERIMENTS})
+    known_chapters = sorted({c for c, _ in EXPERIMENTS})
+    if args.chapter and args.chapter not in known_chapters:
+        print(f"error: no chapter {args.chapter!r}; chapters: {', '.join(known_chapters)}", file=sys.stderr)
+        return 2
+    chapters = [args.chapter] if args.chapter else known_chapters
+    names = {item.name for chapter in chapters for item in chapter_experiments(chapter)}
+    unknown = sorted(set(args.only or []) - names)
+    if unknown:
+        print(f"error: no run named {', '.join(unknown)} in {args.chapter or 'any chapter'}; "
+              f"`python -m enhancelib plan{' --chapter ' + args.chapter if args.chapter else ''}` lists them",
+              file=sys.stderr)
+        return 2
     todo = []
     for chapter in chapters:
         for item in chapter_experiments(chapter):

@@ -50,6 +50,16 @@ def test_plan_lists_every_chapter_run(capsys):
     assert "uegan/full-seed0" in out and "uegan/charbonnier-se-seed0" in out
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["plan", "--chapter", "ueagn"], "no chapter 'ueagn'"),
+    (["plan", "--chapter", "qagan", "--only", "full-seed0", "bf16-seed9", "--record"], "no run named bf16-seed9 in qagan"),
+])
+def test_plan_refuses_unknown_chapters_and_run_names_instead_of_doing_nothing(capsys, argv, message):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""
+
+
 @pytest.mark.parametrize("text, expected", [
     ("identity_init=true", ("identity_init", True)), ("identity_init=False", ("identity_init", False)),
     ("identity_weight=None", ("identity_weight", None)), ("n_critic=2", ("n_critic", 2)),
