@@ -210,11 +210,14 @@ def benchmark_medians(record: str) -> dict[str, float]:
     return medians
 
 
+def _first_with_prefix(medians: Mapping[str, float], prefix: str) -> float:
+    return next((ms for label, ms in medians.items() if label.startswith(prefix)), float("nan"))
+
+
 def benchmark_lookup(record: str, prefixes: Mapping[str, str]) -> dict[str, float]:
     """Name -> ms of the first timing line of ``record`` whose label starts with each prefix (NaN if none)."""
     medians = benchmark_medians(record)
-    return {name: next((ms for label, ms in medians.items() if label.startswith(prefix)), float("nan"))
-            for name, prefix in prefixes.items()}
+    return {name: _first_with_prefix(medians, prefix) for name, prefix in prefixes.items()}
 
 
 def allocator_comparison(script: str, rows: Mapping[str, tuple[str, str]],
@@ -228,10 +231,8 @@ def allocator_comparison(script: str, rows: Mapping[str, tuple[str, str]],
     """
     import pandas as pd
 
-    def pick(record: str, prefix: str) -> float:
-        return benchmark_lookup(record, {"ms": prefix})["ms"]
-
-    default, reused = script, script + REUSED_MEMORY_SUFFIX
+    pick = _first_with_prefix
+    default, reused = benchmark_medians(script), benchmark_medians(script + REUSED_MEMORY_SUFFIX)
     table = pd.DataFrame({
         row: {
             "public organisation, default allocator (ms)": pick(default, public),

@@ -31,13 +31,13 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from enhancelib.runtime import reuse_freed_memory
 from enhancelib.train.calibration import CALIBRATION_PHOTOS
 from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, save_half_weights
 from enhancelib.train.logs import JsonLog
 from enhancelib.train.provenance import provenance
 from enhancelib.train.recipe import Recipe
 from enhancelib.train.spec import RunSpec, pick_device
-from enhancelib.runtime import reuse_freed_memory
 
 __all__ = ["TrainingDiverged", "train", "lr_factor", "seed_everything"]
 

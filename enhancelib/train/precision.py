@@ -24,7 +24,10 @@ from typing import Iterator
 
 import torch
 
-__all__ = ["autocast_dtype", "bfloat16_inference", "cpu_has_native_bfloat16"]
+__all__ = ["amp_format_name", "autocast_dtype", "bfloat16_inference", "cpu_has_native_bfloat16"]
+
+_FORMATS = {"cuda": torch.float16, "cpu": torch.bfloat16}
+"""The 16-bit format ``amp`` selects on each device type."""
 
 
 def cpu_has_native_bfloat16() -> bool:
@@ -39,17 +42,20 @@ def autocast_dtype(amp: bool, device: torch.device) -> torch.dtype | None:
     """The autocast format for ``amp`` on ``device``: float16 (CUDA), bfloat16 (CPU), or None (off)."""
     if not amp:
         return None
-    if device.type == "cuda":
-        return torch.float16
-    if device.type == "cpu":
-        if not cpu_has_native_bfloat16():
-            warnings.warn(
-                "amp=True on a CPU without native bfloat16 (avx512_bf16 / AMX): the 16-bit arithmetic is "
-                "emulated and training will be slower than in float32. Set amp=False in the preset overrides.",
-                stacklevel=2,
-            )
-        return torch.bfloat16
-    raise ValueError(f"Mixed precision is not supported on device {device}; set amp=False.")
+    if device.type not in _FORMATS:
+        raise ValueError(f"Mixed precision is not supported on device {device}; set amp=False.")
+    if device.type == "cpu" and not cpu_has_native_bfloat16():
+        warnings.warn(
+            "amp=True on a CPU without native bfloat16 (avx512_bf16 / AMX): the 16-bit arithmetic is "
+            "emulated and training will be slower than in float32. Set amp=False in the preset overrides.",
+            stacklevel=2,
+        )
+    return _FORMATS[device.type]
+
+
+def amp_format_name(amp: bool, device: torch.device) -> str | None:
+    """The name of that format (``"bfloat16"``, ``"float16"``) for provenance, without the hardware check."""
+    return str(_FORMATS[device.type]).removeprefix("torch.") if amp and device.type in _FORMATS else None
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 import torch
 
 from enhancelib.runtime import KEPT_LABEL, freed_memory_reused
+from enhancelib.train.precision import amp_format_name
 
 __all__ = ["REPO_ROOT", "git_commit", "provenance"]
 
@@ -45,7 +46,7 @@ def provenance(spec: Any, *, steps: int, device: torch.device, wall_time: float,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine(),
         "amp": bool(preset.amp),
         # the 16-bit format of the training step's forward passes (enhancelib.train.precision)
-        "amp_dtype": ("float16" if device.type == "cuda" else "bfloat16") if preset.amp else None,
+        "amp_dtype": amp_format_name(preset.amp, device),
         "threads": torch.get_num_threads(),
         "allocator": KEPT_LABEL if freed_memory_reused() else "default",
         "cpu_count": os.cpu_count(),

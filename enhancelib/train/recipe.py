@@ -69,7 +69,6 @@ class Recipe(ABC):
         self.backbone = backbone
         self.amp_dtype = autocast_dtype(preset.amp, device)
         """16-bit format of the forward passes (None: float32); see :mod:`enhancelib.train.precision`."""
-        self.use_amp = self.amp_dtype is not None
         # float16 needs the loss scaled against underflow; bfloat16 has float32's range and does not
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16)
         self.progress: float = 0.0

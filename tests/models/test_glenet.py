@@ -118,7 +118,6 @@ def test_identity_init_curves_are_exactly_the_identity_in_any_mode():
         assert public.curves(x).diff(n=2, dim=-1).abs().mean() > 0.01   # the public start is jagged
 
 
-
 def test_curve_head_runs_in_float32_under_bfloat16_autocast():
     # the curves are the output image: a bfloat16 head would round the logits by up to 0.4 %
     torch.manual_seed(0)
