@@ -106,11 +106,20 @@ _LIST: list[Experiment] = [
                label="WGAN-GP only, GEN & LEN* end to end (Table 5)", cpu_options=_GLENET_UNPAIRED_CPU),
     Experiment("glenet", "cycle-len-seed0", "glenet_unpaired", 0, {"scheme": "cycle", "use_len": True},
                label="cycle-consistency, CWGAN-GP, GEN & LEN (Table 5)", cpu_options=_GLENET_UNPAIRED_CPU),
+    # not in the paper: CycleGAN's identity term for the enhancer, ||G_e(I_HQ) - I_HQ||_1, at the weight
+    # of the paper's own identity term (5); tests whether the unpaired GEN's lack of adaptivity comes from
+    # an objective that never says which photos need no change
+    *_seeds("glenet", "hq-identity", "glenet_unpaired", "unpaired GEN & LEN + HQ identity (ours)",
+            {"hq_identity_weight": 5.0}, cpu_options=_GLENET_UNPAIRED_CPU),
     # ---- QAGAN (paper 000)
     *_seeds("qagan", "full", "qagan", "QAGAN (full)"),
     Experiment("qagan", "no-spatial-seed0", "qagan", 0, {"use_spatial_attention": False}, label="w/o spatial attention"),
     Experiment("qagan", "no-stat-seed0", "qagan", 0, {"use_stat_transfer": False}, label="w/o statistics transfer"),
     Experiment("qagan", "no-qam-seed0", "qagan", 0, {"use_qam": False}, label="w/o QAM"),
+    # not in the paper: CycleGAN's identity term for the enhancer, ||G_H(I_H) - I_H||_1, at CycleGAN's
+    # weight (half its cycle weight of 10)
+    *_seeds("qagan", "hq-identity", "qagan", "QAGAN + HQ identity (ours)", {"identity_weight": 5.0},
+            keep_seed0_weights=False),
     *_seeds("qagan", "bf16", "qagan", "QAGAN, bfloat16 training (ours)", keep_seed0_weights=False,
             preset_overrides={"amp": True}),
     # ---- BNCAGAN (paper 004)

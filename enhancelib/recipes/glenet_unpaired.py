@@ -13,6 +13,12 @@
     only, no degrader; with ``use_len`` GEN & LEN are trained end to end by the
     adversarial loss, the paper's "GEN & LEN*").
 
+``hq_identity_weight`` (ours, default 0: the paper's objective) adds
+CycleGAN's identity term for the enhancer, ``||G_e(I_HQ) - I_HQ||_1``: a photo
+that is already of high quality should pass unchanged.  The paper's identity
+term ties ``G_e``'s output to its *low-quality* input only, so nothing in
+eq. 5 says which photos need no change.
+
 Decisions where the paper is silent or ambiguous (besides those shared with
 paired training, listed in :mod:`enhancelib.recipes.glenet`):
 
@@ -59,7 +65,7 @@ class GleNetUnpairedRecipe(GleNetBase):
     needs_pairs: ClassVar[bool] = False
     default_options: ClassVar[Mapping[str, Any]] = {
         "scheme": "proposed", "use_len": True, "stage1_fraction": 5_000 / 30_000, "n_critic": 5,
-        "gp_weight": 10.0, "identity_weight": None, "cycle_weight": 50.0, "perceptual_weight": 0.04,
+        "gp_weight": 10.0, "identity_weight": None, "hq_identity_weight": 0.0, "cycle_weight": 50.0, "perceptual_weight": 0.04,
         "lr": 1e-4, "kernel_l2": 5e-5, "net_size": 256, "curve_mode": "nearest", "critic_norm": "batch",
         "identity_init": False, "calibrate_bn": True,
     }
@@ -74,7 +80,7 @@ class GleNetUnpairedRecipe(GleNetBase):
         self._check("stage1_fraction", isinstance(o["stage1_fraction"], (int, float))
                     and 0 < o["stage1_fraction"] < 1, "a number in (0, 1)")
         self._check("n_critic", isinstance(o["n_critic"], int) and o["n_critic"] >= 1, "an integer >= 1")
-        for key in ("gp_weight", "cycle_weight"):
+        for key in ("gp_weight", "cycle_weight", "hq_identity_weight"):
             self._check(key, isinstance(o[key], (int, float)) and o[key] >= 0, "a number >= 0")
         self._check("identity_weight", o["identity_weight"] is None
                     or (isinstance(o["identity_weight"], (int, float)) and o["identity_weight"] >= 0),
@@ -181,6 +187,11 @@ class GleNetUnpairedRecipe(GleNetBase):
             idt_e = self.identity(fake_e, low)
             loss = adv_e + lam_i * idt_e
             logs.update(g_e_adversarial=float(adv_e.detach()), g_e_identity=float(idt_e.detach()))
+            if o["hq_identity_weight"] > 0:
+                # ours, CycleGAN's identity term: + lambda_hq ||G_e(I_HQ) - I_HQ||_1
+                idt_hq = self.identity(self._enhance_for_gan(high), high)
+                loss = loss + o["hq_identity_weight"] * idt_hq
+                logs["g_e_hq_identity"] = float(idt_hq.detach())
             if o["scheme"] != "wgan_only":
                 fake_d = self.G_d(high)
                 # L_Gd = -D_d(G_d(I_HQ)) + lambda_i ||G_d(I_HQ) - I_HQ||_1 + ...   (eq. 5)

@@ -49,6 +49,10 @@ Decisions (the paper gives no code)
 * **Paper schedule on the gpu preset**: 150 epochs of the 2,250 FiveK
   training images per domain at batch 12 (187 full batches per epoch):
   ``max_steps = 28,050``.  Crops 256 resized to 128; test at 512.
+* **Identity term** ``identity_weight`` (ours, default 0: the paper's
+  eq. 9): adds CycleGAN's identity loss for the enhancer,
+  ``||G_H(I_H) - I_H||_1``, so that a photo already of high quality passes
+  unchanged.
 * **Ablations the paper did not run**: ``use_spatial_attention=False``
   (QAM = AdaIN only), ``use_stat_transfer=False`` (QAM = attention only),
   ``use_qam=False`` (``G_L`` decodes ``f_H`` alone: a CycleGAN-like
@@ -63,6 +67,7 @@ import torch
 from torch import Tensor, nn
 
 from enhancelib.config import ParameterError
+from enhancelib.losses.color import IdentityLoss
 from enhancelib.losses.cycle import CycleConsistencyLoss
 from enhancelib.losses.relativistic import RaHingeDiscriminatorLoss, RaHingeGeneratorLoss
 from enhancelib.models.qagan import QAGAN
@@ -94,6 +99,7 @@ class QAGANRecipe(Recipe):
     uses_backbone: ClassVar[bool] = True
     default_options: ClassVar[Mapping[str, Any]] = {
         "lambda_cc": 2.0,
+        "identity_weight": 0.0,
         "use_qam": True,
         "use_spatial_attention": True,
         "use_stat_transfer": True,
@@ -121,8 +127,9 @@ class QAGANRecipe(Recipe):
         for key, allowed in choices.items():
             if o[key] not in allowed:
                 raise ParameterError(f"QAGAN option {key}={o[key]!r} is unknown; choose one of {list(allowed)}")
-        for key in ("lambda_cc", "lr", "attention_temperature", "decoder_width"):
-            if not isinstance(o[key], (int, float)) or o[key] < 0 or (key != "lambda_cc" and o[key] == 0):
+        for key in ("lambda_cc", "identity_weight", "lr", "attention_temperature", "decoder_width"):
+            zero_allowed = key in ("lambda_cc", "identity_weight")
+            if not isinstance(o[key], (int, float)) or o[key] < 0 or (not zero_allowed and o[key] == 0):
                 raise ParameterError(f"QAGAN option {key} must be a positive number, got {o[key]!r}")
         if not isinstance(o["d_width"], int) or o["d_width"] < 4:
             raise ParameterError(f"QAGAN option d_width must be an integer >= 4, got {o['d_width']!r}")
@@ -154,6 +161,7 @@ class QAGANRecipe(Recipe):
         self.d_loss = RaHingeDiscriminatorLoss()
         self.g_adv = RaHingeGeneratorLoss()
         self.cycle = CycleConsistencyLoss(self.backbone)
+        self.identity = IdentityLoss()
 
     def generator(self) -> nn.Module:
         """E + G_H: the enhancer (the only network used at test time)."""
@@ -203,6 +211,10 @@ class QAGANRecipe(Recipe):
             cc = self.cycle(high, rec_high, f_high) + self.cycle(low, rec_low, f_low)
             # eq. 9: L_total = L_adv^H + L_adv^L + lambda_cc * L_cc
             g_loss = adv_h + adv_l + o["lambda_cc"] * cc
+            if o["identity_weight"] > 0:
+                # ours, CycleGAN's identity term: + lambda_idt ||G_H(I_H) - I_H||_1
+                idt = self.identity(model.enhance(high, f_high), high)
+                g_loss = g_loss + o["identity_weight"] * idt
         self.optimise("generators", g_loss)
 
         # ---- discriminator step, eqs. 6-7 (discriminator side)
@@ -215,6 +227,8 @@ class QAGANRecipe(Recipe):
         self.optimise("discriminators", d_loss)
         logs = {"g_loss": g_loss, "g_adv_high": adv_h, "g_adv_low": adv_l, "g_cycle": cc,
                 "d_high": d_h, "d_low": d_l}
+        if o["identity_weight"] > 0:
+            logs["g_identity"] = idt
         return {k: float(v.detach()) for k, v in logs.items()}
 
     # --------------------------------------------------------------- enhance

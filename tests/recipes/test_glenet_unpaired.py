@@ -63,3 +63,15 @@ def test_critic_sees_real_and_fake_in_one_batch(backbone):
         real_scores, fake_scores = recipe._score_pair(critic, real, real * 0.8)
     together = (real_scores - fake_scores).abs().max()
     assert alone < 0.05 and together > 10 * alone
+
+
+def test_hq_identity_option_adds_cyclegan_identity_term(backbone):
+    # ours, off by default: + hq_identity_weight * ||G_e(I_HQ) - I_HQ||_1 in the enhancer's loss
+    data = batch()
+    plain = make(GleNetUnpairedRecipe, backbone).train_step(data, 0)
+    assert "g_e_hq_identity" not in plain
+    logs = make(GleNetUnpairedRecipe, backbone, hq_identity_weight=5.0).train_step(data, 0)
+    assert logs["g_e_hq_identity"] > 0  # GEN at its public start paints photos grey
+    assert logs["g_loss"] == pytest.approx(plain["g_loss"] + 5.0 * logs["g_e_hq_identity"], rel=1e-4)
+    with pytest.raises(Exception, match="hq_identity_weight"):
+        make(GleNetUnpairedRecipe, backbone, hq_identity_weight=-1.0)

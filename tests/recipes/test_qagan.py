@@ -109,3 +109,20 @@ def test_options_and_paper_settings(backbone: VGGFeatures) -> None:
         QAGANRecipe(resolve_preset("smoke"), torch.device("cpu"), {}, None)
     with pytest.raises(ValueError, match="same size"):
         make(backbone).train_step({"low": torch.rand(2, 3, 32, 32), "high": torch.rand(2, 3, 48, 48)}, 0)
+
+
+def test_identity_option_adds_cyclegan_identity_term(backbone: VGGFeatures) -> None:
+    # ours, off by default: + identity_weight * ||G_H(I_H) - I_H||_1
+    with pytest.raises(ParameterError, match="identity_weight"):
+        make(backbone, identity_weight=-1.0)
+    data = batch()
+    recipe = make(backbone, identity_weight=5.0)
+    first = recipe.train_step(data, 0)
+    # G_H starts as the identity, so the term starts at 0 and the loss is eq. 9's
+    assert first["g_identity"] == pytest.approx(0.0, abs=1e-6)
+    assert first["g_loss"] == pytest.approx(first["g_adv_high"] + first["g_adv_low"] + 2.0 * first["g_cycle"], rel=1e-5)
+    second = recipe.train_step(data, 1)
+    assert second["g_identity"] > 0
+    assert second["g_loss"] == pytest.approx(second["g_adv_high"] + second["g_adv_low"] + 2.0 * second["g_cycle"]
+                                             + 5.0 * second["g_identity"], rel=1e-5)
+    assert "g_identity" not in make(backbone).train_step(data, 0)
