@@ -174,42 +174,47 @@ class GleNetUnpairedRecipe(GleNetBase):
         self.optimise("critics", loss)
         return logs
 
+    def generator_terms(self, low: Tensor, high: Tensor) -> dict[str, tuple[float, Tensor]]:
+        """The terms of eq. 5 for both generators, by name: ``(weight, value)``; the loss is their weighted sum.
+
+        Call with the critics frozen (``_generator_step`` does); used as is by
+        :func:`enhancelib.train.term_gradients.term_gradient_norms`.
+        """
+        o, lam_i, lam_c = self.options, self.identity_weight, float(self.options["cycle_weight"])
+        terms: dict[str, tuple[float, Tensor]] = {}
+        fake_e = self._enhance_for_gan(low)
+        # L_Ge = -D_e(G_e(I_LQ)) + lambda_i ||G_e(I_LQ) - I_LQ||_1 + ...   (eq. 5)
+        terms["g_e_adversarial"] = (1.0, self.adversarial(self._score_pair(self.D_e, high, fake_e)[1]))
+        terms["g_e_identity"] = (lam_i, self.identity(fake_e, low))
+        if o["hq_identity_weight"] > 0:
+            # ours, CycleGAN's identity term: + lambda_hq ||G_e(I_HQ) - I_HQ||_1
+            terms["g_e_hq_identity"] = (float(o["hq_identity_weight"]), self.identity(self._enhance_for_gan(high), high))
+        if o["scheme"] != "wgan_only":
+            fake_d = self.G_d(high)
+            # L_Gd = -D_d(G_d(I_HQ)) + lambda_i ||G_d(I_HQ) - I_HQ||_1 + ...   (eq. 5)
+            terms["g_d_adversarial"] = (1.0, self.adversarial(self._score_pair(self.D_d, low, fake_d)[1]))
+            terms["g_d_identity"] = (lam_i, self.identity(fake_d, high))
+            if o["scheme"] == "proposed":
+                # cyclic colour: ||G_e(sg[G_d(I_HQ)]) - I_HQ||_1 and ||G_d(sg[G_e(I_LQ)]) - I_LQ||_1
+                cyc_e, cyc_d = self.cyclic(self.G_e, fake_d, high), self.cyclic(self.G_d, fake_e, low)
+            else:
+                # CycleGAN: ||G_d(G_e(I_LQ)) - I_LQ||_1 + ||G_e(G_d(I_HQ)) - I_HQ||_1, through both
+                cyc_e, cyc_d = self.cycle(self.G_d(fake_e), low), self.cycle(self.G_e(fake_d), high)
+            terms["g_e_cycle"], terms["g_d_cycle"] = (lam_c, cyc_e), (lam_c, cyc_d)
+        return terms
+
     def _generator_step(self, low: Tensor, high: Tensor) -> dict[str, float]:
-        o, lam_i, lam_c = self.options, self.identity_weight, self.options["cycle_weight"]
-        critics = [self.D_e] + ([self.D_d] if o["scheme"] != "wgan_only" else [])
+        critics = [self.D_e] + ([self.D_d] if self.options["scheme"] != "wgan_only" else [])
         for critic in critics:
             critic.requires_grad_(False)
-        logs: dict[str, float] = {}
         with self.autocast():
-            fake_e = self._enhance_for_gan(low)
-            # L_Ge = -D_e(G_e(I_LQ)) + lambda_i ||G_e(I_LQ) - I_LQ||_1 + ...   (eq. 5)
-            adv_e = self.adversarial(self._score_pair(self.D_e, high, fake_e)[1])
-            idt_e = self.identity(fake_e, low)
-            loss = adv_e + lam_i * idt_e
-            logs.update(g_e_adversarial=float(adv_e.detach()), g_e_identity=float(idt_e.detach()))
-            if o["hq_identity_weight"] > 0:
-                # ours, CycleGAN's identity term: + lambda_hq ||G_e(I_HQ) - I_HQ||_1
-                idt_hq = self.identity(self._enhance_for_gan(high), high)
-                loss = loss + o["hq_identity_weight"] * idt_hq
-                logs["g_e_hq_identity"] = float(idt_hq.detach())
-            if o["scheme"] != "wgan_only":
-                fake_d = self.G_d(high)
-                # L_Gd = -D_d(G_d(I_HQ)) + lambda_i ||G_d(I_HQ) - I_HQ||_1 + ...   (eq. 5)
-                adv_d = self.adversarial(self._score_pair(self.D_d, low, fake_d)[1])
-                idt_d = self.identity(fake_d, high)
-                loss = loss + adv_d + lam_i * idt_d
-                if o["scheme"] == "proposed":
-                    # cyclic colour: ||G_e(sg[G_d(I_HQ)]) - I_HQ||_1 and ||G_d(sg[G_e(I_LQ)]) - I_LQ||_1
-                    cyc_e, cyc_d = self.cyclic(self.G_e, fake_d, high), self.cyclic(self.G_d, fake_e, low)
-                else:
-                    # CycleGAN: ||G_d(G_e(I_LQ)) - I_LQ||_1 + ||G_e(G_d(I_HQ)) - I_HQ||_1, through both
-                    cyc_e, cyc_d = self.cycle(self.G_d(fake_e), low), self.cycle(self.G_e(fake_d), high)
-                loss = loss + lam_c * (cyc_e + cyc_d)
-                logs.update(g_d_adversarial=float(adv_d.detach()), g_d_identity=float(idt_d.detach()),
-                            g_e_cycle=float(cyc_e.detach()), g_d_cycle=float(cyc_d.detach()))
+            terms = self.generator_terms(low, high)
+            loss = sum(weight * value for weight, value in terms.values())
+        assert isinstance(loss, Tensor)
         self.optimise("generators", loss)
         for critic in critics:
             critic.requires_grad_(True)
+        logs = {name: float(value.detach()) for name, (_, value) in terms.items()}
         logs["g_loss"] = float(loss.detach())
         return logs
 

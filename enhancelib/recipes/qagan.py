@@ -182,39 +182,49 @@ class QAGANRecipe(Recipe):
         parts = [s.split([real.shape[0], fake.shape[0]]) for s in scores]
         return [p[0] for p in parts], [p[1] for p in parts]
 
+    def generator_terms(self, low: Tensor, high: Tensor) -> tuple[dict[str, tuple[float, Tensor]], Tensor, Tensor]:
+        """The terms of eq. 9 by name, ``(weight, value)``, and the two translations ``(I~_H, I~_L)``.
+
+        Call with the discriminators frozen (``train_step`` does); used as is by
+        :func:`enhancelib.train.term_gradients.term_gradient_norms`.
+        """
+        o, model = self.options, self.model
+        f_low, f_high = model.encode(low), model.encode(high)
+        # I~_H = G_H(E(I_L))
+        fake_high = model.enhance(low, f_low)
+        # I~_L = G_L(E(I_H), E(I_L))
+        fake_low = model.degrade(high, high_features=f_high, low_features=f_low)
+        # I^_H = G_H(E(I~_L)),  I^_L = G_L(E(I~_H), E(I_L^ref))
+        rec_high = model.enhance(fake_low)
+        ref = f_low if o["cycle_reference"] == "own" else {k: v.roll(1, 0) for k, v in f_low.items()}
+        rec_low = model.degrade(fake_high, high_features=model.encode(fake_high), low_features=ref)
+        with torch.no_grad():
+            real_h, real_l = self.d_high(high), self.d_low(low)
+        terms: dict[str, tuple[float, Tensor]] = {
+            # eqs. 6-7, generator side: fakes should look more real than the average real
+            "g_adv_high": (1.0, _UNHALVE * self.g_adv(real_h, self.d_high(fake_high))),
+            "g_adv_low": (1.0, _UNHALVE * self.g_adv(real_l, self.d_low(fake_low))),
+            # eq. 8: both cycles, VGG relu1_1..relu5_1
+            "g_cycle": (float(o["lambda_cc"]), self.cycle(high, rec_high, f_high) + self.cycle(low, rec_low, f_low)),
+        }
+        if o["identity_weight"] > 0:
+            # ours, CycleGAN's identity term: + lambda_idt ||G_H(I_H) - I_H||_1
+            terms["g_identity"] = (float(o["identity_weight"]), self.identity(model.enhance(high, f_high), high))
+        return terms, fake_high, fake_low
+
     def train_step(self, batch: Batch, step: int) -> dict[str, float]:
-        o = self.options
         low, high = self._images(batch, "low"), self._images(batch, "high")
         if low.shape[1:] != high.shape[1:]:
             raise ValueError(f"low {tuple(low.shape)} and high {tuple(high.shape)} crops must have the same size")
-        model = self.model
 
-        # ---- generator step, eq. 9
+        # ---- generator step, eq. 9 (+ the identity term when its weight is set)
         self.d_high.requires_grad_(False)
         self.d_low.requires_grad_(False)
         with self.autocast():
-            f_low, f_high = model.encode(low), model.encode(high)
-            # I~_H = G_H(E(I_L))
-            fake_high = model.enhance(low, f_low)
-            # I~_L = G_L(E(I_H), E(I_L))
-            fake_low = model.degrade(high, high_features=f_high, low_features=f_low)
-            # I^_H = G_H(E(I~_L)),  I^_L = G_L(E(I~_H), E(I_L^ref))
-            rec_high = model.enhance(fake_low)
-            ref = f_low if o["cycle_reference"] == "own" else {k: v.roll(1, 0) for k, v in f_low.items()}
-            rec_low = model.degrade(fake_high, high_features=model.encode(fake_high), low_features=ref)
-            with torch.no_grad():
-                real_h, real_l = self.d_high(high), self.d_low(low)
-            # eqs. 6-7, generator side: fakes should look more real than the average real
-            adv_h = _UNHALVE * self.g_adv(real_h, self.d_high(fake_high))
-            adv_l = _UNHALVE * self.g_adv(real_l, self.d_low(fake_low))
-            # eq. 8: both cycles, VGG relu1_1..relu5_1
-            cc = self.cycle(high, rec_high, f_high) + self.cycle(low, rec_low, f_low)
+            terms, fake_high, fake_low = self.generator_terms(low, high)
             # eq. 9: L_total = L_adv^H + L_adv^L + lambda_cc * L_cc
-            g_loss = adv_h + adv_l + o["lambda_cc"] * cc
-            if o["identity_weight"] > 0:
-                # ours, CycleGAN's identity term: + lambda_idt ||G_H(I_H) - I_H||_1
-                idt = self.identity(model.enhance(high, f_high), high)
-                g_loss = g_loss + o["identity_weight"] * idt
+            g_loss = sum(weight * value for weight, value in terms.values())
+        assert isinstance(g_loss, Tensor)
         self.optimise("generators", g_loss)
 
         # ---- discriminator step, eqs. 6-7 (discriminator side)
@@ -225,10 +235,7 @@ class QAGANRecipe(Recipe):
             d_l = _UNHALVE * self.d_loss(*self._discriminate(self.d_low, low, fake_low.detach()))
             d_loss = d_h + d_l
         self.optimise("discriminators", d_loss)
-        logs = {"g_loss": g_loss, "g_adv_high": adv_h, "g_adv_low": adv_l, "g_cycle": cc,
-                "d_high": d_h, "d_low": d_l}
-        if o["identity_weight"] > 0:
-            logs["g_identity"] = idt
+        logs = {"g_loss": g_loss, **{name: value for name, (_, value) in terms.items()}, "d_high": d_h, "d_low": d_l}
         return {k: float(v.detach()) for k, v in logs.items()}
 
     # --------------------------------------------------------------- enhance
