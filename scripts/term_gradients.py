@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 import enhancelib  # noqa: E402,F401
 import torch  # noqa: E402
 
-from enhancelib.train.term_gradients import recipe_term_gradients  # noqa: E402
+from enhancelib.train.term_gradients import TERM_GRADIENTS_FILE, recipe_term_gradients  # noqa: E402
 
 SUPPORTED = {"glenet_unpaired": "G_e", "qagan": "E + G_H"}
 
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                "command": f"python scripts/term_gradients.py {args.chapter} {args.name} --batches {args.batches} --record",
                "terms": {term: {k: (None if v != v else float(v)) for k, v in row.items()}
                          for term, row in table.to_dict(orient="index").items()}}
-        target = run_dir / "term_gradients.json"
+        target = run_dir / TERM_GRADIENTS_FILE
         tmp = target.with_suffix(".tmp")
         tmp.write_text(json.dumps(out, indent=2) + "\n")
         tmp.replace(target)

@@ -16,13 +16,15 @@ averages the norms over mini-batches drawn like the run's own.
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 import torch
 from torch import Tensor, nn
 
-__all__ = ["term_gradient_norms", "recipe_term_gradients"]
+__all__ = ["term_gradient_norms", "recipe_term_gradients", "load_term_gradients", "TERM_GRADIENTS_FILE"]
 
 
 def term_gradient_norms(terms: Mapping[str, tuple[float, Tensor]], params: Sequence[Tensor]) -> dict[str, dict[str, float]]:
@@ -82,4 +84,24 @@ def recipe_term_gradients(terms_of: Callable[[Tensor, Tensor], Any], enhancer: n
         weight=("weight", "first"), value=("value", "mean"), grad_norm=("grad_norm", "mean"),
         weighted_grad_norm=("weighted_grad_norm", "mean"), weighted_grad_norm_std=("weighted_grad_norm", "std"))
     table["batches"] = int(frame["batch"].nunique())
+    return table
+
+
+TERM_GRADIENTS_FILE = "term_gradients.json"
+"""Written into a run's folder by ``scripts/term_gradients.py --record``."""
+
+
+def load_term_gradients(run_dir: Path) -> pd.DataFrame | None:
+    """The recorded table of ``scripts/term_gradients.py`` for a run folder, or None when not measured.
+
+    One row per term (weight, mean value, gradient norms); its ``attrs`` hold
+    the rest of the record (checkpoint step, batches, commit, command).
+    """
+    path = Path(run_dir) / TERM_GRADIENTS_FILE
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text())
+    table = pd.DataFrame.from_dict(record["terms"], orient="index")
+    table.index.name = "term"
+    table.attrs = {k: v for k, v in record.items() if k != "terms"}
     return table

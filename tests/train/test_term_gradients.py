@@ -1,9 +1,12 @@
 """The gradient of each loss term on the enhancer's weights (enhancelib.train.term_gradients)."""
+import json
+
 import pytest
 import torch
 
 from enhancelib.recipes.glenet_unpaired import GleNetUnpairedRecipe
-from enhancelib.train.term_gradients import recipe_term_gradients, term_gradient_norms
+from enhancelib.train.term_gradients import (TERM_GRADIENTS_FILE, load_term_gradients, recipe_term_gradients,
+                                             term_gradient_norms)
 from tests.recipes.glenet_fixtures import backbone, batch, make  # noqa: F401
 
 torch.set_num_threads(1)
@@ -52,3 +55,15 @@ def test_glenet_terms_on_the_enhancer(backbone):
     # a measurement, not a step: the weights are unchanged, and the critics learn again afterwards
     assert all(torch.equal(a, p) for a, p in zip(before, recipe.G_e.parameters()))
     assert all(p.requires_grad for c in critics for p in c.parameters())
+
+
+def test_recorded_table_round_trip(tmp_path):
+    assert load_term_gradients(tmp_path) is None
+    record = {"run": "glenet/x", "checkpoint_step": 12, "batches": 2,
+              "terms": {"g_e_adversarial": {"weight": 1.0, "value": 3.0, "grad_norm": 4.0, "weighted_grad_norm": 4.0},
+                        "g_e_identity": {"weight": 5.0, "value": 0.1, "grad_norm": 0.5, "weighted_grad_norm": 2.5}}}
+    (tmp_path / TERM_GRADIENTS_FILE).write_text(json.dumps(record))
+    table = load_term_gradients(tmp_path)
+    assert list(table.index) == ["g_e_adversarial", "g_e_identity"]
+    assert table.loc["g_e_identity", "weighted_grad_norm"] == 2.5
+    assert table.attrs["checkpoint_step"] == 12 and "terms" not in table.attrs
