@@ -59,6 +59,11 @@ LEARNED_METHODS: tuple[Method, ...] = (
     Method("glenet", "GleNet unpaired (GEN & LEN)", "glenet", _seeds("unpaired"), "unpaired"),
     Method("glenet_paired", "GleNet paired (GEN & LEN)", "glenet", ("paired-gen-len",), "paired upper bound"),
     Method("bncagan", "BNCAGAN", "bncagan", _seeds("full"), "unpaired"),
+    # not the papers': each adds CycleGAN's identity term to the enhancer at a weight where its pull is of
+    # the dominant term's order (chapters 02 and 03)
+    Method("glenet_hq_identity", "GleNet unpaired + identity term (ours)", "glenet", _seeds("hq-identity-500"),
+           "variant"),
+    Method("qagan_hq_identity", "QAGAN + identity term (ours)", "qagan", _seeds("hq-identity-25"), "variant"),
 )
 
 
