@@ -16,7 +16,7 @@ those of stage 1; a finished two-stage run's checkpoint holds G_e and the
 critics as they were when stage 1 ended) and ``qagan`` (the enhancer is
 E + G_H).
 
-    python scripts/term_gradients.py glenet unpaired-seed1 [--checkpoint PATH] [--batches 8] [--record]
+    python scripts/term_gradients.py glenet unpaired-seed1 [--checkpoint PATH] [--batches 8] [--preset cpu] [--record]
 
 The run must first be recorded on this machine (``python -m enhancelib plan
 --chapter CHAPTER --only NAME --record`` keeps its ``checkpoint.pt``).
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the run's checkpoint.pt (default: data/runs/CHAPTER/NAME/checkpoint.pt)")
     parser.add_argument("--batches", type=int, default=8, help="mini-batches to average over (default 8)")
     parser.add_argument("--seed", type=int, default=1234, help="seed of the batch sampler (default 1234)")
+    parser.add_argument("--preset", default="cpu", help="the preset the run was recorded with (default cpu)")
     parser.add_argument("--record", action="store_true", help="write term_gradients.json into the run's folder")
     args = parser.parse_args(argv)
 
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         item = experiment(args.chapter, args.name)
     except (KeyError, ValueError) as error:
         parser.error(str(error))
-    spec = item.spec("cpu")
+    spec = item.spec(args.preset)
     if spec.recipe not in SUPPORTED:
         parser.error(f"{args.chapter}/{args.name} uses recipe {spec.recipe!r}; supported: {sorted(SUPPORTED)}")
     run_dir = RUNS_DIR / args.chapter / args.name
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = target.with_suffix(".tmp")
         tmp.write_text(json.dumps(out, indent=2) + "\n")
         tmp.replace(target)
-        print(f"written {target.relative_to(REPO)}")
+        print(f"written {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
     return 0
 
 
