@@ -1,18 +1,12 @@
 """scripts/bench_cost.py: its core measurement on tiny sizes, in this process."""
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench_cost.py"
+from tests.script_loader import load_script
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_cost", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench_cost")
 
 
 def test_every_method_is_listed(bench):

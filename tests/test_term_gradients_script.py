@@ -1,7 +1,5 @@
 """scripts/term_gradients.py on a smoke-preset checkpoint written here (no training)."""
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 import torch
@@ -10,16 +8,12 @@ import enhancelib.train.runs as runs_module
 from enhancelib.experiments import experiment
 from enhancelib.nn.vgg import load_vgg
 from enhancelib.train.term_gradients import TERM_GRADIENTS_FILE, load_term_gradients
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "term_gradients.py"
+from tests.script_loader import load_script
 
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("term_gradients_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("term_gradients")
 
 
 def smoke_checkpoint(path, chapter, name):
