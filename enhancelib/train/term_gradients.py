@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 import torch
@@ -51,14 +51,13 @@ def term_gradient_norms(terms: Mapping[str, tuple[float, Tensor]], params: Seque
     return out
 
 
-def recipe_term_gradients(terms_of: Callable[[Tensor, Tensor], Any], enhancer: nn.Module,
+def recipe_term_gradients(terms_of: Callable[[Tensor, Tensor], Mapping[str, tuple[float, Tensor]]], enhancer: nn.Module,
                           batches: Iterable[Mapping[str, Tensor]],
                           freeze: Callable[[bool], None] | None = None) -> pd.DataFrame:
     """Mean over ``batches`` of :func:`term_gradient_norms` for ``terms_of(low, high)``.
 
-    ``terms_of``: a recipe's ``generator_terms`` (or a function that adds probe
-    terms of weight 0 to it); it returns the terms, or a tuple whose first item
-    they are.  ``enhancer``: the network whose weights are differentiated (frozen
+    ``terms_of``: a function returning ``{name: (weight, value)}``, e.g. GleNet's
+    ``generator_terms`` (QAGAN's returns the terms first in a tuple; wrap it).  ``enhancer``: the network whose weights are differentiated (frozen
     weights are left out).  ``freeze(flag)`` switches the recipe's critics' gradients
     off and on around the measurement, as its training step does.  Returns one
     row per term with the mean and, over batches, the standard deviation of the
@@ -70,9 +69,7 @@ def recipe_term_gradients(terms_of: Callable[[Tensor, Tensor], Any], enhancer: n
         freeze(False)
     try:
         for index, batch in enumerate(batches):
-            out = terms_of(batch["low"], batch["high"])
-            terms = out[0] if isinstance(out, tuple) else out
-            for name, row in term_gradient_norms(terms, params).items():
+            for name, row in term_gradient_norms(terms_of(batch["low"], batch["high"]), params).items():
                 rows.append({"batch": index, "term": name, **row})
     finally:
         if freeze is not None:
