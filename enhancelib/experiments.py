@@ -110,8 +110,8 @@ _LIST: list[Experiment] = [
     # unpaired GEN's lack of adaptivity comes from an objective that never says which photos need no change.
     # At 5, the weight of the paper's own identity term, its gradient on GEN is about 1/130 of the adversarial
     # term's at the end of stage 1 (measured in chapter 02); 500 brings the two to the same order.
-    Experiment("glenet", "hq-identity-5-seed0", "glenet_unpaired", 0, {"hq_identity_weight": 5.0},
-               label="unpaired GEN & LEN + HQ identity, weight 5 (ours)", cpu_options=_GLENET_UNPAIRED_CPU),
+    *_seeds("glenet", "hq-identity-5", "glenet_unpaired", "unpaired GEN & LEN + HQ identity, weight 5 (ours)",
+            {"hq_identity_weight": 5.0}, cpu_options=_GLENET_UNPAIRED_CPU, keep_seed0_weights=False),
     *_seeds("glenet", "hq-identity-500", "glenet_unpaired", "unpaired GEN & LEN + HQ identity, weight 500 (ours)",
             {"hq_identity_weight": 500.0}, cpu_options=_GLENET_UNPAIRED_CPU),
     # ---- QAGAN (paper 000)
@@ -122,8 +122,8 @@ _LIST: list[Experiment] = [
     # not in the paper: CycleGAN's identity term for the enhancer, ||G_H(I_H) - I_H||_1. At 5, CycleGAN's
     # weight, its gradient on G_H is about a quarter of the cycle term's at the last step (measured in
     # chapter 03); 25 brings the two to the same order
-    Experiment("qagan", "hq-identity-5-seed0", "qagan", 0, {"identity_weight": 5.0},
-               label="QAGAN + HQ identity, weight 5 (ours)"),
+    *_seeds("qagan", "hq-identity-5", "qagan", "QAGAN + HQ identity, weight 5 (ours)", {"identity_weight": 5.0},
+            keep_seed0_weights=False),
     *_seeds("qagan", "hq-identity-25", "qagan", "QAGAN + HQ identity, weight 25 (ours)", {"identity_weight": 25.0},
             keep_seed0_weights=False),
     *_seeds("qagan", "bf16", "qagan", "QAGAN, bfloat16 training (ours)", keep_seed0_weights=False,

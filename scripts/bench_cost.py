@@ -44,7 +44,6 @@ import argparse
 import gc
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -207,16 +206,6 @@ def child(key: str, task: str, args: argparse.Namespace) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def collect(args: argparse.Namespace, keys: list[str]) -> list[dict[str, Any]]:
     rows = []
     for key in keys:
@@ -253,7 +242,7 @@ def main() -> None:
 
     import pandas as pd
 
-    from enhancelib.train.provenance import git_commit
+    from enhancelib.train.provenance import cpu_description, git_commit
 
     known = list(methods())
     keys = [k for k in args.methods.split(",") if k] or known
@@ -262,7 +251,7 @@ def main() -> None:
         parser.error(f"unknown method(s) {unknown}; choose from {known}")
     load_before = os.getloadavg()
     sizes = QUICK if args.quick else FULL
-    print(f"torch {torch.__version__}, {args.threads} threads, {cpu_model()}, load average {load_before[0]:.2f}"
+    print(f"torch {torch.__version__}, {args.threads} threads, {cpu_description()}, load average {load_before[0]:.2f}"
           f"{' (QUICK: tiny sizes, not a measurement)' if args.quick else ''}", flush=True)
     started = time.time()
     table = pd.DataFrame(collect(args, keys))
@@ -278,7 +267,7 @@ def main() -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         table.to_csv(args.out / "cost.csv", index=False, float_format="%.4g")
         provenance = {
-            **git_commit(), "torch": torch.__version__, "threads": args.threads, "cpu_model": cpu_model(),
+            **git_commit(), "torch": torch.__version__, "threads": args.threads, **cpu_description(),
             "cores": os.cpu_count(), "load_average_before": list(load_before), "load_average_after": list(load_after),
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "wall_seconds": round(time.time() - started, 1), "quick": args.quick,

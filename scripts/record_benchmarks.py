@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from enhancelib.notebook import REUSED_MEMORY_SUFFIX  # noqa: E402
-from enhancelib.train.provenance import git_commit  # noqa: E402
+from enhancelib.train.provenance import cpu_description, git_commit  # noqa: E402
 
 SPEED_DIR = REPO / "data" / "runs" / "benchmark" / "speed"
 SCRIPTS = ["bench_uegan", "bench_glenet", "bench_qagan", "bench_bncagan", "bench_metrics", "bench_statistics"]
@@ -37,16 +36,6 @@ SCRIPTS = ["bench_uegan", "bench_glenet", "bench_qagan", "bench_bncagan", "bench
 RECORD_ARGS: dict[str, list[str]] = {"bench_uegan": ["--ablations"]}
 # scripts recorded a second time with the allocator setting, to <script>.reused-memory.txt
 REUSED_MEMORY = ("bench_uegan", "bench_glenet", "bench_qagan", "bench_bncagan")
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def load_average() -> str:
@@ -65,13 +54,14 @@ def record(name: str, extra_args: list[str], suffix: str = "") -> Path:
     done = subprocess.run([sys.executable, str(script), *extra_args], cwd=REPO, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{name} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
-    commit = git_commit()
+    commit, cpu = git_commit(), cpu_description()
     header = [
         f"# scripts/{name}.py {' '.join(extra_args)}".rstrip(),
         f"# measured {dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')} in {time.time() - start:.0f} s",
         f"# commit {commit['commit'][:12]}{' (enhancelib modified)' if commit['enhancelib_modified'] else ''}",
-        f"# cpu {cpu_model()}, {os.cpu_count()} logical cores; load average (1, 5, 15 min) before {before}, "
-        f"after {load_average()}",
+        f"# cpu {cpu['cpu_model']}, {os.cpu_count()} logical cores, vector ISA {cpu['cpu_vector_isa']}, "
+        f"native bfloat16 {'yes' if cpu['cpu_native_bfloat16'] else 'no'}; load average (1, 5, 15 min) "
+        f"before {before}, after {load_average()}",
     ]
     SPEED_DIR.mkdir(parents=True, exist_ok=True)
     path = SPEED_DIR / f"{name}{suffix}.txt"

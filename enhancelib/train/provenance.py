@@ -12,9 +12,9 @@ from typing import Any, Mapping
 import torch
 
 from enhancelib.runtime import KEPT_LABEL, freed_memory_reused
-from enhancelib.train.precision import amp_format_name
+from enhancelib.train.precision import amp_format_name, cpu_has_native_bfloat16
 
-__all__ = ["REPO_ROOT", "git_commit", "provenance"]
+__all__ = ["REPO_ROOT", "cpu_description", "cpu_model", "git_commit", "provenance"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +30,31 @@ def git_commit() -> dict[str, Any]:
     except (OSError, subprocess.SubprocessError):
         commit, dirty = "", False
     return {"commit": commit or "unknown", "enhancelib_modified": dirty}
+
+
+def cpu_model() -> str:
+    """The processor's model name as the kernel reports it (``platform`` where /proc is missing)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def cpu_description() -> dict[str, Any]:
+    """What decides a CPU's speed on these networks: model, vector instruction set, native bfloat16.
+
+    A run trained on a CPU-seconds budget takes as many steps as the CPU
+    allows, so two records made on different processors are comparable in
+    budget but not in steps; this says which processor made each.  The
+    vector set is the one PyTorch's kernels dispatch to (e.g. ``AVX2``,
+    ``AVX512``); without native bfloat16, ``amp`` on the CPU is emulated and
+    slow (:mod:`enhancelib.train.precision`)."""
+    capability = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", lambda: "unknown")()
+    return {"cpu_model": cpu_model(), "cpu_vector_isa": capability,
+            "cpu_native_bfloat16": cpu_has_native_bfloat16()}
 
 
 def provenance(spec: Any, *, steps: int, device: torch.device, wall_time: float, cpu_time: float,
@@ -50,6 +75,7 @@ def provenance(spec: Any, *, steps: int, device: torch.device, wall_time: float,
         "threads": torch.get_num_threads(),
         "allocator": KEPT_LABEL if freed_memory_reused() else "default",
         "cpu_count": os.cpu_count(),
+        **cpu_description(),
         "train_wall_seconds": round(wall_time, 1),
         "train_cpu_seconds": round(cpu_time, 1),
         "backbone": backbone,

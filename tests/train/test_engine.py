@@ -38,8 +38,10 @@ def test_a_run_leaves_a_complete_record(tmp_path):
                  "per_image_test.csv", "generator.pt", "checkpoint.pt"):
         assert (run / name).is_file(), name
     prov = json.loads((run / "provenance.json").read_text())
-    for key in ("commit", "preset", "seed", "steps", "device", "train_wall_seconds", "backbone", "torch"):
+    for key in ("commit", "preset", "seed", "steps", "device", "train_wall_seconds", "backbone", "torch",
+                "cpu_model", "cpu_vector_isa"):
         assert key in prov
+    assert isinstance(prov["cpu_native_bfloat16"], bool) and prov["cpu_model"]
     assert prov["steps"] == 6 and prov["preset"] == "smoke"
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["test"]["psnr"] > 0 and 0 < metrics["test"]["ssim"] <= 1
