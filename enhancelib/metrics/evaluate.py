@@ -4,7 +4,9 @@
 in ``[0, 1]``, no gradients) and scores the 8-bit result against the target:
 one row per image. :func:`summarise` gives mean, std and count per metric;
 :func:`paired_test` asks whether method A beats method B beyond the
-image-to-image noise (Wilcoxon signed-rank test over images).
+image-to-image noise (Wilcoxon signed-rank test over images); :func:`seed_test`
+asks whether one recipe beats another beyond the seed-to-seed noise (Welch's
+t-test over runs).
 """
 from __future__ import annotations
 
@@ -17,14 +19,15 @@ from typing import Any, Callable, Optional, Protocol, Sequence, Union
 import numpy as np
 import pandas as pd
 import torch
-from scipy.stats import wilcoxon
+from scipy.stats import ttest_ind, wilcoxon
 from torch import Tensor
 from tqdm.auto import tqdm
 
 from enhancelib.metrics.fidelity import Quirks, check_quirks, mean_over_images, psnr, ssim
 from enhancelib.metrics.noref import niqe, nima
 
-__all__ = ["ImagePair", "METRICS", "HIGHER_IS_BETTER", "evaluate_pairs", "summarise", "PairedTest", "paired_test"]
+__all__ = ["ImagePair", "METRICS", "HIGHER_IS_BETTER", "evaluate_pairs", "summarise", "PairedTest", "paired_test",
+           "SeedTest", "seed_test"]
 
 METRICS = ("psnr", "ssim", "niqe", "nima")
 HIGHER_IS_BETTER = {"psnr": True, "ssim": True, "niqe": False, "nima": True, "seconds": False}
@@ -201,3 +204,53 @@ def paired_test(df_a: pd.DataFrame, df_b: pd.DataFrame, metric: str) -> PairedTe
     return PairedTest(metric=metric, n=int(a.size), mean_a=float(a.mean()), mean_b=float(b.mean()),
                       mean_difference=mean_difference, statistic=statistic, p_value=p_value,
                       a_is_better=mean_difference > 0 if higher else mean_difference < 0)
+
+
+@dataclass(frozen=True)
+class SeedTest:
+    """Result of :func:`seed_test`: two groups of runs, one score per seed (e.g. test PSNR)."""
+
+    n_a: int
+    n_b: int
+    mean_a: float
+    mean_b: float
+    std_a: float
+    """Sample standard deviation over A's seeds (NaN with one seed)."""
+    std_b: float
+    mean_difference: float
+    p_value: float
+    """Welch's two-sided t-test over seeds; NaN when either group has fewer than two seeds."""
+    alpha: float
+    unit: str = ""
+    """Appended to the difference when printed (e.g. ``"dB"``)."""
+
+    @property
+    def beyond_seed_noise(self) -> bool:
+        """Whether the difference of the seed means is significant at ``alpha`` (False when untestable)."""
+        return bool(np.isfinite(self.p_value) and self.p_value < self.alpha)
+
+    def __str__(self) -> str:
+        difference = f"difference of the seed means {self.mean_difference:+.2f}{' ' + self.unit if self.unit else ''}"
+        if not np.isfinite(self.p_value):
+            return f"{difference} ({self.n_a} against {self.n_b} seed(s): too few seeds for a test)"
+        return (f"{difference}, Welch's t-test over seeds "
+                f"p = {self.p_value:.3f}: {'beyond' if self.beyond_seed_noise else 'within'} the seed noise")
+
+
+def seed_test(a: Sequence[float], b: Sequence[float], alpha: float = 0.05, unit: str = "") -> SeedTest:
+    """Welch's t-test of A's seeds against B's: is a change of the recipe larger than a change of seed?
+
+    Each value is one run's score over the whole test split, so the test's
+    unit is the seed, not the image: image-level tests (:func:`paired_test`)
+    say whether two particular runs differ, not whether the recipes do.
+    """
+    xa, xb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if xa.size == 0 or xb.size == 0:
+        raise ValueError(f"seed_test needs at least one run in each group; got {xa.size} and {xb.size}.")
+    if not (np.isfinite(xa).all() and np.isfinite(xb).all()):
+        raise ValueError("seed_test got a non-finite score; check the runs' metrics.")
+    std = lambda x: float(np.std(x, ddof=1)) if x.size > 1 else math.nan  # noqa: E731
+    p_value = float(ttest_ind(xa, xb, equal_var=False).pvalue) if min(xa.size, xb.size) > 1 else math.nan
+    return SeedTest(n_a=int(xa.size), n_b=int(xb.size), mean_a=float(xa.mean()), mean_b=float(xb.mean()),
+                    std_a=std(xa), std_b=std(xb), mean_difference=float(xa.mean() - xb.mean()),
+                    p_value=p_value, alpha=alpha, unit=unit)

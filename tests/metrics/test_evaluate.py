@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
-from enhancelib.metrics import evaluate_pairs, paired_test, summarise
+from enhancelib.metrics import evaluate_pairs, paired_test, seed_test, summarise
 
 torch.set_num_threads(1)
 
@@ -111,3 +111,31 @@ def test_paired_test_finds_nothing_in_noise_and_rejects_mismatched_sets():
     assert paired_test(a, a, "psnr").p_value == 1.0
     with pytest.raises(ValueError, match="different images"):
         paired_test(a, b.iloc[:-1], "psnr")
+
+
+def test_seed_test_matches_welchs_formula_and_says_when_a_difference_is_noise():
+    a, b = [18.0, 18.4, 19.1], [17.2, 17.4, 17.6]
+    # Welch: t = (mean_a - mean_b) / sqrt(s_a^2 / n_a + s_b^2 / n_b)
+    va, vb = np.var(a, ddof=1) / 3, np.var(b, ddof=1) / 3
+    t = (np.mean(a) - np.mean(b)) / np.sqrt(va + vb)
+    dof = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 2)  # Welch-Satterthwaite
+    from scipy.stats import t as student
+    result = seed_test(a, b)
+    assert result.p_value == pytest.approx(2 * student.sf(abs(t), dof))
+    assert result.mean_difference == pytest.approx(np.mean(a) - np.mean(b))
+    assert result.std_b == pytest.approx(0.2)
+    assert not result.beyond_seed_noise  # p = 0.06: a 1.1 dB gap, but seed 2 of A is far from the others
+    separated = seed_test([19.0, 19.2, 19.4], b)
+    assert separated.beyond_seed_noise and "beyond" in str(separated)
+    wide = seed_test([16.9, 19.5, 18.0], [18.3, 18.4, 18.35])
+    assert not wide.beyond_seed_noise and "within" in str(wide)
+
+
+def test_seed_test_with_one_seed_reports_no_test_and_rejects_bad_input():
+    single = seed_test([18.2], [17.2, 17.4, 17.6], unit="dB")
+    assert np.isnan(single.p_value) and np.isnan(single.std_a) and not single.beyond_seed_noise
+    assert "too few seeds" in str(single) and "+0.80 dB" in str(single)
+    with pytest.raises(ValueError, match="at least one run"):
+        seed_test([], [1.0])
+    with pytest.raises(ValueError, match="non-finite"):
+        seed_test([float("nan")], [1.0, 2.0])
