@@ -59,7 +59,7 @@ from enhancelib.nn.adaptive_norm import clip_rho_  # noqa: E402
 from enhancelib.nn.vgg import load_vgg  # noqa: E402
 from enhancelib.recipes.bncagan import BNCAGANRecipe  # noqa: E402
 from enhancelib.runtime import add_reuse_argument, allocator_setting  # noqa: E402
-from enhancelib.train.precision import bfloat16_inference, cpu_has_native_bfloat16  # noqa: E402
+from enhancelib.train.precision import add_bfloat16_argument, bfloat16_inference, time_bfloat16  # noqa: E402
 
 PUBLIC_MS = {"forward": 567.0, "step": 1793.0}
 PUBLIC_PARAMS = {"declared": 10_850_339, "used": 2_917_539}
@@ -171,12 +171,13 @@ def main() -> None:
                         help="perceptual backbone (timing only; the public figure used a VGG-19)")
     parser.add_argument("--keep-subnormals", action="store_true", help="do not flush subnormal numbers to zero")
     add_reuse_argument(parser)
+    add_bfloat16_argument(parser)
     args = parser.parse_args()
     torch.set_num_threads(2)
     malloc = allocator_setting(args.reuse_freed_memory)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, VGG {args.vgg}, {args.repeats} repeats, "
           f"subnormals {'kept' if args.keep_subnormals else 'flushed to zero'}, {malloc}")
-    print(f"native bfloat16 on this CPU: {'yes' if cpu_has_native_bfloat16() else 'NO (bfloat16 lines are emulated)'}")
+    bf16 = time_bfloat16(args.emulated_bfloat16)
 
     recipe = make_recipe(args.vgg)
     batch = {k: torch.rand(4, 3, 128, 128) for k in ("low", "high")}
@@ -203,20 +204,21 @@ def main() -> None:
         with bfloat16_inference():
             return G(x)
 
-    report("generator forward, 1 x 3 x 512 x 512",
-           round_robin({"public code's order (no_grad)": public, "ours (inference_mode)": ours,
-                        "ours, bfloat16 autocast (rounds)": ours_bf16}, args.repeats),
-           PUBLIC_MS["forward"])
+    forward_configs: dict[str, Callable[[], object]] = {"public code's order (no_grad)": public, "ours (inference_mode)": ours}
+    if bf16:
+        forward_configs["ours, bfloat16 autocast (rounds)"] = ours_bf16
+    report("generator forward, 1 x 3 x 512 x 512", round_robin(forward_configs, args.repeats), PUBLIC_MS["forward"])
 
     # ------------------------------------------------------------------------------ step
     recipe.train(True)
     public_recipe = make_recipe(args.vgg, public_adam=True)
-    recipe_bf16 = make_recipe(args.vgg, amp=True)
     step_configs: dict[str, Callable[[], object]] = {
         "public code's organisation": lambda: step_as_public_code(public_recipe, batch),
         "BNCAGANRecipe.train_step": lambda: recipe.train_step(batch, 1),
-        "train_step, amp=True (bfloat16 autocast)": lambda: recipe_bf16.train_step(batch, 1),
     }
+    if bf16:
+        recipe_bf16 = make_recipe(args.vgg, amp=True)
+        step_configs["train_step, amp=True (bfloat16 autocast)"] = lambda: recipe_bf16.train_step(batch, 1)
     report("training step (D + G, VGG perceptual both ways), batch 4 x 3 x 128 x 128",
            round_robin(step_configs, args.repeats), PUBLIC_MS["step"])
     print("\nThe machine is shared: other processes inflate these figures; compare lines of one run.")

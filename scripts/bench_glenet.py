@@ -110,7 +110,7 @@ def child_12mp(repeats: int, threads: int) -> dict[str, float]:
     return result
 
 
-def bench_512(repeats: int, threads: int) -> dict[str, float]:
+def bench_512(repeats: int, threads: int, bf16: bool = True) -> dict[str, float]:
     import torch
 
     from enhancelib.models.glenet import GEN, LEN, GleNet
@@ -130,6 +130,8 @@ def bench_512(repeats: int, threads: int) -> dict[str, float]:
             "LEN": median_seconds(lambda: local(g), repeats) * 1000,
             "GEN & LEN": median_seconds(lambda: both(x), repeats) * 1000,
         }
+    if not bf16:
+        return result
     with bfloat16_inference():
         for net, inp in ((gen, x), (local, g), (both, x)):
             net(inp)  # warm-up
@@ -143,11 +145,13 @@ def bench_512(repeats: int, threads: int) -> dict[str, float]:
 
 def main() -> None:
     from enhancelib.runtime import add_reuse_argument, allocator_setting
+    from enhancelib.train.precision import add_bfloat16_argument, time_bfloat16
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     add_reuse_argument(parser)
+    add_bfloat16_argument(parser)
     parser.add_argument("--child-12mp", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     malloc = allocator_setting(args.reuse_freed_memory)
@@ -182,7 +186,7 @@ def main() -> None:
     print(f"    one-hot / chunked gather: {a['one_hot_12mp_s'] / a['lookup_s']:8.0f} x;  "
           f"one-hot / plain gather: {a['one_hot_12mp_s'] / a['plain_gather_s']:.0f} x")
 
-    b = bench_512(args.repeats * 2, args.threads)
+    b = bench_512(args.repeats * 2, args.threads, bf16=time_bfloat16(args.emulated_bfloat16))
     print(f"\n(b) forward on 1 x 3 x 512 x 512, medians of {args.repeats * 2} (public TensorFlow code in brackets)")
     for name, ms in b.items():
         public = PUBLIC_MS[name.removesuffix(", bfloat16")]

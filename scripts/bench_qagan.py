@@ -27,6 +27,7 @@ from enhancelib.models.qagan import QAGAN  # noqa: E402
 from enhancelib.nn.vgg import BackboneUnavailable, load_vgg  # noqa: E402
 from enhancelib.recipes.qagan import QAGANRecipe  # noqa: E402
 from enhancelib.runtime import add_reuse_argument, allocator_setting  # noqa: E402
+from enhancelib.train.precision import add_bfloat16_argument, time_bfloat16  # noqa: E402
 
 
 def median_ms(fn: Callable[[], object], repeats: int) -> float:
@@ -44,9 +45,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     add_reuse_argument(parser)
+    add_bfloat16_argument(parser)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {args.threads} threads, {allocator_setting(args.reuse_freed_memory)}")
+    bf16 = time_bfloat16(args.emulated_bfloat16)
     torch.manual_seed(0)
 
     print("Attention matrix per image (float32), S = positions of the feature map:")
@@ -91,7 +94,7 @@ def main() -> None:
         size, n = preset.train_size, preset.batch_size
         batch = {"low": torch.rand(n, 3, size, size), "high": torch.rand(n, 3, size, size)}
         print(f"\nTraining step on the cpu preset (batch {n}, {size}x{size}), vgg16-offline:")
-        for width, amp in ((1.0, False), (0.5, False), (1.0, True)):
+        for width, amp in ((1.0, False), (0.5, False), *(((1.0, True),) if bf16 else ())):
             amp_preset = resolve_preset("cpu", {"amp": amp})
             recipe = QAGANRecipe(amp_preset, torch.device("cpu"), {"decoder_width": width}, backbones["vgg16-offline"])
             t_step = median_ms(lambda: recipe.train_step(batch, 0), args.repeats)

@@ -54,7 +54,7 @@ from enhancelib.nn.attention import GlobalAttention, channel_mean_std  # noqa: E
 from enhancelib.nn.vgg import load_vgg  # noqa: E402
 from enhancelib.recipes.uegan import UEGANRecipe  # noqa: E402
 from enhancelib.runtime import add_reuse_argument, allocator_setting  # noqa: E402
-from enhancelib.train.precision import bfloat16_inference, cpu_has_native_bfloat16  # noqa: E402
+from enhancelib.train.precision import add_bfloat16_argument, bfloat16_inference, time_bfloat16  # noqa: E402
 
 PUBLIC_MS = {"forward": 682.0, "step": 1289.0}
 
@@ -182,11 +182,12 @@ def main() -> None:
     parser.add_argument("--vgg", default="random", choices=("random", "vgg16-offline"),
                         help="fidelity backbone (the public figure used a random-weight VGG-19)")
     add_reuse_argument(parser)
+    add_bfloat16_argument(parser)
     args = parser.parse_args()
     torch.set_num_threads(2)
     malloc = allocator_setting(args.reuse_freed_memory)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, VGG {args.vgg}, {args.repeats} repeats, {malloc}")
-    print(f"native bfloat16 on this CPU: {'yes' if cpu_has_native_bfloat16() else 'NO (bfloat16 lines are emulated)'}")
+    bf16 = time_bfloat16(args.emulated_bfloat16)
 
     recipe = make_recipe(args.vgg)
     counts = recipe.parameters_count()
@@ -214,7 +215,8 @@ def main() -> None:
     if args.ablations:
         forward_configs["ours + channels_last"] = under(torch.inference_mode, lambda: G_cl(x_cl))
         forward_configs["ours + zero padding (NOT the public model)"] = under(torch.inference_mode, lambda: G_zeros(x))
-    forward_configs["ours, bfloat16 autocast (rounds: NOT float32's output)"] = under(bfloat16_inference, lambda: G(x))
+    if bf16:
+        forward_configs["ours, bfloat16 autocast (rounds: NOT float32's output)"] = under(bfloat16_inference, lambda: G(x))
     report("generator forward, 1 x 3 x 512 x 512", round_robin(forward_configs, args.repeats), PUBLIC_MS["forward"])
 
     # ------------------------------------------------------------------------------ step
@@ -242,8 +244,9 @@ def main() -> None:
     if args.ablations:
         recipe_cl = make_recipe(args.vgg, channels_last_vgg=True)
         step_configs["+ channels-last VGG backbone (the engine's object)"] = lambda: recipe_cl.train_step(batch, 0)
-    recipe_bf16 = make_recipe(args.vgg, amp=True)
-    step_configs["UEGANRecipe.train_step, amp=True (bfloat16 autocast)"] = lambda: recipe_bf16.train_step(batch, 0)
+    if bf16:
+        recipe_bf16 = make_recipe(args.vgg, amp=True)
+        step_configs["UEGANRecipe.train_step, amp=True (bfloat16 autocast)"] = lambda: recipe_bf16.train_step(batch, 0)
     report("training step (D + G, VGG fidelity), batch 4 x 3 x 128 x 128",
            round_robin(step_configs, args.repeats), PUBLIC_MS["step"])
     print("\nThe machine is shared: other processes inflate these figures; compare lines of one run.")

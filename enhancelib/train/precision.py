@@ -18,13 +18,15 @@ or AMX, Arm ``bf16``); elsewhere oneDNN emulates it and a step gets slower, so
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import warnings
 from typing import Iterator
 
 import torch
 
-__all__ = ["amp_format_name", "autocast_dtype", "bfloat16_inference", "cpu_has_native_bfloat16"]
+__all__ = ["add_bfloat16_argument", "amp_format_name", "autocast_dtype", "bfloat16_inference", "cpu_has_native_bfloat16",
+           "time_bfloat16"]
 
 _FORMATS = {"cuda": torch.float16, "cpu": torch.bfloat16}
 """The 16-bit format ``amp`` selects on each device type."""
@@ -66,3 +68,26 @@ def bfloat16_inference() -> Iterator[None]:
     enhances photos this way, since its outputs are not float32's."""
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
         yield
+
+
+def add_bfloat16_argument(parser: argparse.ArgumentParser) -> None:
+    """``--emulated-bfloat16``: a benchmark's switch to time bfloat16 on a CPU that only emulates it."""
+    parser.add_argument("--emulated-bfloat16", action="store_true",
+                        help="time the bfloat16 lines even on a CPU without native bfloat16, where oneDNN emulates it "
+                             "tens of times slower than float32 (a 512 px UEGAN forward takes minutes)")
+
+
+def time_bfloat16(emulated_requested: bool = False) -> bool:
+    """Whether a benchmark times its bfloat16 lines: on native hardware, or when asked to; says which.
+
+    Emulated bfloat16 measures the emulation, not the format, and can turn a
+    benchmark of minutes into one of hours, so it is skipped unless requested."""
+    if cpu_has_native_bfloat16():
+        print("native bfloat16 on this CPU: yes")
+        return True
+    if emulated_requested:
+        print("native bfloat16 on this CPU: NO; the bfloat16 lines time oneDNN's emulation (--emulated-bfloat16)")
+        return True
+    print("native bfloat16 on this CPU: NO; bfloat16 lines skipped (emulated, tens of times slower; "
+          "--emulated-bfloat16 times them anyway)")
+    return False

@@ -67,3 +67,19 @@ def test_bfloat16_experiments_switch_amp_on_every_preset():
     for preset in ("smoke", "cpu", "gpu"):
         assert item.spec(preset).resolved_preset().amp is True
     assert experiment("uegan", "full-seed1").spec("cpu").resolved_preset().amp is False
+
+
+def test_benchmarks_skip_emulated_bfloat16_unless_asked(monkeypatch, capsys):
+    import argparse
+
+    monkeypatch.setattr(precision, "cpu_has_native_bfloat16", lambda: False)
+    assert precision.time_bfloat16() is False
+    assert "skipped" in capsys.readouterr().out
+    assert precision.time_bfloat16(emulated_requested=True) is True
+    assert "emulation" in capsys.readouterr().out
+    monkeypatch.setattr(precision, "cpu_has_native_bfloat16", lambda: True)
+    assert precision.time_bfloat16() is True
+    parser = argparse.ArgumentParser()
+    precision.add_bfloat16_argument(parser)
+    assert parser.parse_args(["--emulated-bfloat16"]).emulated_bfloat16
+    assert not parser.parse_args([]).emulated_bfloat16
