@@ -57,7 +57,8 @@ def recipe_term_gradients(terms_of: Callable[[Tensor, Tensor], Mapping[str, tupl
     """Mean over ``batches`` of :func:`term_gradient_norms` for ``terms_of(low, high)``.
 
     ``terms_of``: a function returning ``{name: (weight, value)}``, e.g. GleNet's
-    ``generator_terms`` (QAGAN's returns the terms first in a tuple; wrap it).  ``enhancer``: the network whose weights are differentiated (frozen
+    ``generator_terms`` (QAGAN's returns the terms first in a tuple; wrap it).
+    ``enhancer``: the network whose weights are differentiated (frozen
     weights are left out).  ``freeze(flag)`` switches the recipe's critics' gradients
     off and on around the measurement, as its training step does.  Returns one
     row per term with the mean and, over batches, the standard deviation of the

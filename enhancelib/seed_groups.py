@@ -1,0 +1,82 @@
+"""A variant recipe's seeds against a reference recipe's seeds, described in the words a chapter prints.
+
+A chapter that adds a term to a paper's objective records the variant with
+several seeds and asks three things of them: is the change larger than a
+change of seed (:func:`~enhancelib.metrics.seed_test`), where do they stand
+against the input and the classical operators, and were the seeds trained
+alike (a CPU-seconds budget gives a slower processor fewer steps).
+:func:`describe_seed_group` answers all three for recorded runs
+(:class:`enhancelib.train.runs.RecordedRun`: ``per_image`` and ``provenance``).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import pandas as pd
+
+from enhancelib.metrics.evaluate import SeedTest, paired_test, seed_test
+
+__all__ = ["describe_seed_group"]
+
+STEP_SPREAD = 1.2
+"""Seeds whose step counts differ by more than this factor get the processor caveat."""
+
+
+def _means(runs: Mapping[str, Any], metric: str) -> pd.Series:
+    return pd.Series({name: float(run.per_image[metric].mean()) for name, run in runs.items()}, dtype=float)
+
+
+def _processor_caveat(runs: Mapping[str, Any]) -> str:
+    steps = [run.provenance["steps"] for run in runs.values()]
+    if max(steps) <= STEP_SPREAD * min(steps):
+        return ""
+    named = sorted({run.provenance["cpu_vector_isa"] for run in runs.values() if "cpu_vector_isa" in run.provenance})
+    unnamed = any("cpu_vector_isa" not in run.provenance for run in runs.values())
+    return (f" Its seeds took {'/'.join(map(str, steps))} steps in the same CPU budget: they were recorded on "
+            f"processors of different speed (vector instruction sets named in the records: "
+            f"{', '.join(named) or 'none'}{'; older records do not name theirs' if unnamed else ''}), so the "
+            f"step count differs along with the seed.")
+
+
+def describe_seed_group(title: str, runs: Mapping[str, Any], reference: Mapping[str, Any], baselines: pd.DataFrame,
+                        *, alpha: float = 0.05, ssim_digits: int = 3, show_steps: bool = False,
+                        seed0: tuple[str, str, str] | None = None) -> tuple[str, SeedTest | None]:
+    """One paragraph on the variant's seeds ``runs`` against the reference recipe's seeds ``reference``.
+
+    ``baselines``: mean ``psnr`` and ``ssim`` per method, indexed by method,
+    with an ``"input"`` row.  ``seed0 = (variant run, reference run, how the
+    text names the reference run)`` adds the image-level test of those two
+    runs, labelled as a test of two runs.  Returns the text and the seed test
+    (None without reference seeds)."""
+    if not runs:
+        raise ValueError(f"{title}: no runs to describe.")
+    psnr, ssim = _means(runs, "psnr"), _means(runs, "ssim")
+    text = (f"**{title}**: {psnr.mean():.2f}" + (f" ± {psnr.std(ddof=1):.2f}" if len(runs) > 1 else "")
+            + f" dB, SSIM {ssim.mean():.{ssim_digits}f}, over {len(runs)} seed(s)"
+            + (" after " + "/".join(str(run.provenance["steps"]) for run in runs.values()) + " steps"
+               if show_steps else ""))
+    test = None
+    if reference:
+        test = seed_test(psnr, _means(reference, "psnr"), alpha=alpha, unit="dB")
+        text += f"; {test}"
+    base = baselines.drop(index="input")
+    best_psnr, best_ssim = base["psnr"].idxmax(), base["ssim"].idxmax()
+    side = lambda ok: "above" if ok else "below"  # noqa: E731
+    inputs = baselines.loc["input"]
+    text += (f". Against the input ({inputs['psnr']:.2f} dB, {inputs['ssim']:.{ssim_digits}f}): PSNR "
+             f"{side(psnr.mean() > inputs['psnr'])}, SSIM {side(ssim.mean() > inputs['ssim'])}; "
+             f"against the best classical operators ({best_psnr} {base['psnr'].max():.2f} dB, {best_ssim} "
+             f"{base['ssim'].max():.{ssim_digits}f}): PSNR {side(psnr.mean() > base['psnr'].max())}, SSIM "
+             f"{side(ssim.mean() > base['ssim'].max())}.")
+    if reference:
+        reference_psnr = _means(reference, "psnr")
+        if psnr.max() < reference_psnr.min():
+            text += " Every seed ends below the lowest seed of the paper's objective."
+        elif psnr.min() > reference_psnr.max():
+            text += " Every seed ends above the highest seed of the paper's objective."
+    text += _processor_caveat(runs)
+    if seed0 is not None and seed0[0] in runs and seed0[1] in reference:
+        pair = paired_test(runs[seed0[0]].per_image, reference[seed0[1]].per_image, "psnr")
+        text += (f" Seed 0 alone against {seed0[2]}: {pair.mean_difference:+.2f} dB (Wilcoxon over the test "
+                 f"images, p = {pair.p_value:.2g}), a test of two runs, not of two recipes.")
+    return text, test
