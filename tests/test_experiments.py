@@ -30,3 +30,16 @@ def test_main_models_have_three_seeds_and_keep_weights_of_seed_zero():
 def test_unknown_experiment_names_the_known_ones():
     with pytest.raises(KeyError, match="full-seed0"):
         experiment("uegan", "ful-seed0")
+
+
+def test_budget_scale_multiplies_the_cpu_budget_only():
+    item = experiment("qagan", "budget-3x-seed0")
+    base = experiment("qagan", "full-seed0")
+    assert item.spec("cpu").resolved_preset().budget_cpu_seconds == pytest.approx(
+        3 * base.spec("cpu").resolved_preset().budget_cpu_seconds)
+    # presets that stop by step count are left alone, so the gpu run is the paper's
+    assert item.spec("gpu").resolved_preset() == base.spec("gpu").resolved_preset()
+    assert item.spec("smoke").resolved_preset() == base.spec("smoke").resolved_preset()
+    assert item.spec("cpu").resolved_options() == base.spec("cpu").resolved_options()
+    # a scale of one changes nothing, so the records of the other runs keep their digests
+    assert base.spec("cpu").preset_overrides == {}
