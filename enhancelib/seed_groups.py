@@ -7,6 +7,8 @@ against the input and the classical operators, and were the seeds trained
 alike (a CPU-seconds budget gives a slower processor fewer steps).
 :func:`describe_seed_group` answers all three for recorded runs
 (:class:`enhancelib.train.runs.RecordedRun`: ``per_image`` and ``provenance``).
+:func:`describe_longer_run` sets one run trained for longer beside the
+reference seeds and follows its own evaluations during training.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pandas as pd
 
 from enhancelib.metrics.evaluate import SeedTest, paired_test, seed_test
 
-__all__ = ["describe_seed_group"]
+__all__ = ["describe_seed_group", "describe_longer_run"]
 
 STEP_SPREAD = 1.2
 """Seeds whose step counts differ by more than this factor get the processor caveat."""
@@ -80,3 +82,46 @@ def describe_seed_group(title: str, runs: Mapping[str, Any], reference: Mapping[
         text += (f" Seed 0 alone against {seed0[2]}: {pair.mean_difference:+.2f} dB (Wilcoxon over the test "
                  f"images, p = {pair.p_value:.2g}), a test of two runs, not of two recipes.")
     return text, test
+
+
+def describe_longer_run(title: str, run: Any, reference: Mapping[str, Any], baselines: pd.DataFrame,
+                        *, ssim_digits: int = 3) -> str:
+    """One paragraph on ``run`` (one seed, a longer budget) against the reference seeds ``reference``.
+
+    Says where its final test score falls among the reference seeds (one run
+    cannot be tested against them: the paragraph compares it with their range
+    and with two standard deviations of their spread), how its own test PSNR
+    moved between its evaluations during training, and where it ends against
+    the input and the best classical operators (``baselines`` as in
+    :func:`describe_seed_group`).  No evaluation is selected: the score is the
+    last one, as for every run.
+    """
+    if not reference:
+        raise ValueError(f"{title}: no reference seeds to compare with.")
+    psnr, ssim = float(run.per_image["psnr"].mean()), float(run.per_image["ssim"].mean())
+    ref = _means(reference, "psnr")
+    ref_steps = [r.provenance["steps"] for r in reference.values()]
+    spread = float(ref.std(ddof=1)) if len(ref) > 1 else float("nan")
+    text = (f"**{title}**: {psnr:.2f} dB, SSIM {ssim:.{ssim_digits}f} after {run.provenance['steps']} steps "
+            f"(the {len(ref)} reference seeds: {ref.mean():.2f} ± {spread:.2f} dB, range {ref.min():.2f}-"
+            f"{ref.max():.2f}, after {min(ref_steps)}-{max(ref_steps)} steps).")
+    if ref.min() <= psnr <= ref.max():
+        text += " It ends inside the reference seeds' range: one longer run shows no gain beyond seed noise."
+    else:
+        where = "above the highest" if psnr > ref.max() else "below the lowest"
+        beyond = len(ref) > 1 and abs(psnr - ref.mean()) > 2 * spread
+        text += (f" It ends {where} reference seed, {psnr - ref.mean():+.2f} dB from their mean, "
+                 + ("more than two standard deviations of their spread" if beyond
+                    else "within two standard deviations of their spread") + "; one seed, so this is a hint, "
+                 "not a test.")
+    log = run.eval_log
+    if "test_psnr" in log and len(log) > 1:
+        points = ", ".join(f"{int(step)}: {value:.2f}" for step, value in zip(log["step"], log["test_psnr"]))
+        text += f" Its own test PSNR during training (step: dB): {points}."
+    base = baselines.drop(index="input")
+    inputs = baselines.loc["input"]
+    side = lambda ok: "above" if ok else "below"  # noqa: E731
+    text += (f" Against the input ({inputs['psnr']:.2f} dB, {inputs['ssim']:.{ssim_digits}f}): PSNR "
+             f"{side(psnr > inputs['psnr'])}, SSIM {side(ssim > inputs['ssim'])}; against the best classical "
+             f"operators: PSNR {side(psnr > base['psnr'].max())}, SSIM {side(ssim > base['ssim'].max())}.")
+    return text
