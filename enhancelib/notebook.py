@@ -22,7 +22,8 @@ from typing import Any, Mapping
 
 from enhancelib.config import ParameterError, Preset, resolve_preset, validate_parameters
 
-__all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "recorded_benchmark", "show_source"]
+__all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "processor_of", "provenance_table", "recorded_benchmark",
+           "show_source"]
 
 _OWN_HEADER = "# Parameters of this chapter"
 _PAPERMILL_HEADER = "# Parameters"
@@ -154,6 +155,42 @@ def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_mis
               f"    python -m enhancelib plan --chapter {chapter} --only {name} --record")
         return None
     return load_or_train(spec, chapter, name, progress=progress)
+
+
+def processor_of(provenance: Mapping[str, Any]) -> str:
+    """The processor a run was recorded on, as its provenance names it (older records do not)."""
+    isa = provenance.get("cpu_vector_isa")
+    if isa is None:
+        return "not recorded"
+    return f"{provenance.get('cpu_model') or 'unknown'}, {isa}"
+
+
+def provenance_table(runs: Mapping[str, Any], experiments: Mapping[str, Any], missing: str) -> Any:
+    """One row per experiment of a chapter: how, where and at which commit its run was recorded.
+
+    ``runs`` maps names to recorded runs or ``None`` (then the row's status is
+    ``missing``); ``experiments`` maps the same names to their
+    :class:`~enhancelib.experiments.Experiment`.  The processor column matters
+    because the ``cpu`` budget is CPU seconds: a slower processor gets fewer
+    steps from it.
+    """
+    import pandas as pd
+
+    rows = []
+    for name, item in experiments.items():
+        row: dict[str, Any] = {"run": name, "label": item.label, "options": dict(item.options) or "defaults",
+                               "status": missing}
+        run = runs.get(name)
+        if run is not None:
+            prov = run.provenance
+            cpu_seconds, steps = float(prov["train_cpu_seconds"]), int(prov["steps"])
+            row.update({"status": "recorded", "seed": str(prov["seed"]), "steps": str(steps),
+                        "CPU min": f"{cpu_seconds / 60:.1f}", "CPU s / step": f"{cpu_seconds / max(steps, 1):.2f}",
+                        "precision": prov.get("amp_dtype") or "float32", "processor": processor_of(prov),
+                        "backbone": prov.get("backbone") or "—", "preset": prov["preset"],
+                        "commit": prov["commit"][:8], "weights kept": "yes" if run.has_weights else "no"})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("run").fillna("")
 
 
 REUSED_MEMORY_SUFFIX = ".reused-memory"

@@ -67,3 +67,28 @@ def test_show_source_unwraps_decorated_functions():
     wrapped = torch.no_grad()(_decorated_helper)
     local = show_source(wrapped).data
     assert local.startswith("`test_notebook.py`, line ") and "def _decorated_helper" in local
+
+
+def test_provenance_table_names_the_processor_and_the_missing_runs():
+    from types import SimpleNamespace
+
+    from enhancelib.experiments import experiment
+    from enhancelib.notebook import processor_of, provenance_table
+
+    prov = {"seed": 1, "steps": 300, "train_cpu_seconds": 1800.0, "backbone": "vgg16-offline", "preset": "cpu",
+            "commit": "0123456789abcdef", "cpu_model": "AMD EPYC", "cpu_vector_isa": "AVX2"}
+    new = SimpleNamespace(provenance=prov, has_weights=True)
+    old = SimpleNamespace(provenance={k: v for k, v in prov.items() if not k.startswith("cpu_")}
+                          | {"amp_dtype": "bfloat16"}, has_weights=False)
+    names = ["full-seed0", "full-seed1", "no-qam-seed0"]
+    table = provenance_table({"full-seed0": new, "full-seed1": old, "no-qam-seed0": None},
+                             {n: experiment("qagan", n) for n in names}, "not recorded yet")
+    assert list(table.index) == names
+    assert table.loc["full-seed0", "processor"] == "AMD EPYC, AVX2" == processor_of(prov)
+    assert table.loc["full-seed1", "processor"] == "not recorded"
+    assert table.loc["full-seed0", "CPU s / step"] == "6.00" and table.loc["full-seed0", "steps"] == "300"
+    assert table.loc["full-seed1", "precision"] == "bfloat16" and table.loc["full-seed0", "precision"] == "float32"
+    assert table.loc["full-seed0", "weights kept"] == "yes" and table.loc["full-seed1", "weights kept"] == "no"
+    assert table.loc["no-qam-seed0", "status"] == "not recorded yet" and table.loc["no-qam-seed0", "steps"] == ""
+    assert table.loc["no-qam-seed0", "options"] == {"use_qam": False}
+    assert table.loc["full-seed0", "options"] == "defaults"
