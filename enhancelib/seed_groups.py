@@ -40,6 +40,17 @@ def _processor_caveat(runs: Mapping[str, Any]) -> str:
             f"step count differs along with the seed.")
 
 
+def _against_baselines(psnr: float, ssim: float, baselines: pd.DataFrame, ssim_digits: int, name_best: bool) -> str:
+    """The sentence placing scores (seed means or one run's) against the input and the best classical operators."""
+    base, inputs = baselines.drop(index="input"), baselines.loc["input"]
+    side = lambda ok: "above" if ok else "below"  # noqa: E731
+    best = (f" ({base['psnr'].idxmax()} {base['psnr'].max():.2f} dB, {base['ssim'].idxmax()} "
+            f"{base['ssim'].max():.{ssim_digits}f})") if name_best else ""
+    return (f" Against the input ({inputs['psnr']:.2f} dB, {inputs['ssim']:.{ssim_digits}f}): PSNR "
+            f"{side(psnr > inputs['psnr'])}, SSIM {side(ssim > inputs['ssim'])}; against the best classical "
+            f"operators{best}: PSNR {side(psnr > base['psnr'].max())}, SSIM {side(ssim > base['ssim'].max())}.")
+
+
 def describe_seed_group(title: str, runs: Mapping[str, Any], reference: Mapping[str, Any], baselines: pd.DataFrame,
                         *, alpha: float = 0.05, ssim_digits: int = 3, show_steps: bool = False,
                         seed0: tuple[str, str, str] | None = None) -> tuple[str, SeedTest | None]:
@@ -61,15 +72,7 @@ def describe_seed_group(title: str, runs: Mapping[str, Any], reference: Mapping[
     if reference:
         test = seed_test(psnr, _means(reference, "psnr"), alpha=alpha, unit="dB")
         text += f"; {test}"
-    base = baselines.drop(index="input")
-    best_psnr, best_ssim = base["psnr"].idxmax(), base["ssim"].idxmax()
-    side = lambda ok: "above" if ok else "below"  # noqa: E731
-    inputs = baselines.loc["input"]
-    text += (f". Against the input ({inputs['psnr']:.2f} dB, {inputs['ssim']:.{ssim_digits}f}): PSNR "
-             f"{side(psnr.mean() > inputs['psnr'])}, SSIM {side(ssim.mean() > inputs['ssim'])}; "
-             f"against the best classical operators ({best_psnr} {base['psnr'].max():.2f} dB, {best_ssim} "
-             f"{base['ssim'].max():.{ssim_digits}f}): PSNR {side(psnr.mean() > base['psnr'].max())}, SSIM "
-             f"{side(ssim.mean() > base['ssim'].max())}.")
+    text += "." + _against_baselines(psnr.mean(), ssim.mean(), baselines, ssim_digits, name_best=True)
     if reference:
         reference_psnr = _means(reference, "psnr")
         if psnr.max() < reference_psnr.min():
@@ -118,10 +121,4 @@ def describe_longer_run(title: str, run: Any, reference: Mapping[str, Any], base
     if "test_psnr" in log and len(log) > 1:
         points = ", ".join(f"{int(step)}: {value:.2f}" for step, value in zip(log["step"], log["test_psnr"]))
         text += f" Its own test PSNR during training (step: dB): {points}."
-    base = baselines.drop(index="input")
-    inputs = baselines.loc["input"]
-    side = lambda ok: "above" if ok else "below"  # noqa: E731
-    text += (f" Against the input ({inputs['psnr']:.2f} dB, {inputs['ssim']:.{ssim_digits}f}): PSNR "
-             f"{side(psnr > inputs['psnr'])}, SSIM {side(ssim > inputs['ssim'])}; against the best classical "
-             f"operators: PSNR {side(psnr > base['psnr'].max())}, SSIM {side(ssim > base['ssim'].max())}.")
-    return text
+    return text + _against_baselines(psnr, ssim, baselines, ssim_digits, name_best=False)
