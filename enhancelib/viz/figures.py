@@ -58,9 +58,13 @@ def plot_eval(eval_logs: Mapping[str, pd.DataFrame], metric: str = "val_psnr",
     for label, log in eval_logs.items():
         if metric in log:
             ax.plot(log["step"], log[metric], marker="o", ms=3, label=label)
-    for label, value in (baselines or {}).items():
+    for value in (baselines or {}).values():
         ax.axhline(value, ls="--", lw=1, color="0.5")
-        ax.annotate(label, (ax.get_xlim()[0], value), fontsize=8, color="0.3", va="bottom")
+    low, high = ax.get_ylim()
+    for label, value in (baselines or {}).items():
+        # a label in the top tenth of the axes goes under its line, so that it does not run into the title
+        near_top = value > high - 0.1 * (high - low)
+        ax.annotate(label, (ax.get_xlim()[0], value), fontsize=8, color="0.3", va="top" if near_top else "bottom")
     ax.set_xlabel("step")
     ax.set_ylabel(metric)
     ax.legend(fontsize=8)
