@@ -9,16 +9,23 @@ alike (a CPU-seconds budget gives a slower processor fewer steps).
 (:class:`enhancelib.train.runs.RecordedRun`: ``per_image`` and ``provenance``).
 :func:`describe_longer_run` sets one run trained for longer beside the
 reference seeds and follows its own evaluations during training.
+:func:`validation_selection` and :func:`describe_dense_evaluations` read runs
+evaluated often: how far one evaluation moves between nearby steps, and what
+choosing the evaluation with the best *validation* PSNR would give on the
+test split, beside the last evaluation that every run of the book reports.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from enhancelib.metrics.evaluate import SeedTest, paired_test, seed_test
 
-__all__ = ["describe_seed_group", "describe_longer_run"]
+__all__ = ["describe_seed_group", "describe_longer_run", "validation_selection", "describe_dense_evaluations",
+           "selection_by_method"]
 
 STEP_SPREAD = 1.2
 """Seeds whose step counts differ by more than this factor get the processor caveat."""
@@ -40,13 +47,14 @@ def _processor_caveat(runs: Mapping[str, Any]) -> str:
             f"step count differs along with the seed.")
 
 
-def _against_baselines(psnr: float, ssim: float, baselines: pd.DataFrame, ssim_digits: int, name_best: bool) -> str:
+def _against_baselines(psnr: float, ssim: float, baselines: pd.DataFrame, ssim_digits: int, name_best: bool,
+                       lead: str = "Against") -> str:
     """The sentence placing scores (seed means or one run's) against the input and the best classical operators."""
     base, inputs = baselines.drop(index="input"), baselines.loc["input"]
     side = lambda ok: "above" if ok else "below"  # noqa: E731
     best = (f" ({base['psnr'].idxmax()} {base['psnr'].max():.2f} dB, {base['ssim'].idxmax()} "
             f"{base['ssim'].max():.{ssim_digits}f})") if name_best else ""
-    return (f" Against the input ({inputs['psnr']:.2f} dB, {inputs['ssim']:.{ssim_digits}f}): PSNR "
+    return (f" {lead} the input ({inputs['psnr']:.2f} dB, {inputs['ssim']:.{ssim_digits}f}): PSNR "
             f"{side(psnr > inputs['psnr'])}, SSIM {side(ssim > inputs['ssim'])}; against the best classical "
             f"operators{best}: PSNR {side(psnr > base['psnr'].max())}, SSIM {side(ssim > base['ssim'].max())}.")
 
@@ -122,3 +130,105 @@ def describe_longer_run(title: str, run: Any, reference: Mapping[str, Any], base
         points = ", ".join(f"{int(step)}: {value:.2f}" for step, value in zip(log["step"], log["test_psnr"]))
         text += f" Its own test PSNR during training (step: dB): {points}."
     return text + _against_baselines(psnr, ssim, baselines, ssim_digits, name_best=False)
+
+
+def validation_selection(eval_log: pd.DataFrame) -> dict[str, float]:
+    """One run's evaluations during training, summarised for model selection.
+
+    ``eval_log`` has one row per evaluation with ``step``, ``val_psnr``,
+    ``test_psnr`` and ``test_ssim``.  Returns
+
+    * ``selected_step``, ``selected_test_psnr``, ``selected_test_ssim``: the
+      evaluation with the highest validation PSNR (the earliest on a tie),
+      which a practitioner could choose without seeing the test split;
+    * ``last_test_psnr``: the last evaluation, the score the book reports;
+    * ``oracle_test_psnr``: the highest test PSNR of any evaluation, which no
+      honest procedure can choose (it reads the test split);
+    * ``mean_step_change``: mean of |test PSNR(k+1) - test PSNR(k)| over
+      consecutive evaluations, how far one evaluation moves between nearby steps
+      (NaN for a single evaluation);
+    * ``spearman_val_test``: rank correlation of validation and test PSNR over
+      the evaluations (does the validation split rank the weights as the test split does?
+      NaN below three evaluations).
+    """
+    needed = {"step", "val_psnr", "test_psnr", "test_ssim"}
+    missing = needed - set(eval_log.columns)
+    if missing:
+        raise ValueError(f"The evaluation log lacks {sorted(missing)}; it needs {sorted(needed)} per evaluation.")
+    if eval_log.empty:
+        raise ValueError("The evaluation log is empty: the run was never evaluated.")
+    log = eval_log.sort_values("step").reset_index(drop=True)
+    chosen = log.loc[int(log["val_psnr"].to_numpy().argmax())]
+    rho = stats.spearmanr(log["val_psnr"], log["test_psnr"]).statistic if len(log) > 2 else float("nan")
+    moves = np.abs(np.diff(log["test_psnr"].to_numpy()))
+    return {
+        "evaluations": float(len(log)),
+        "selected_step": float(chosen["step"]),
+        "selected_test_psnr": float(chosen["test_psnr"]),
+        "selected_test_ssim": float(chosen["test_ssim"]),
+        "last_test_psnr": float(log["test_psnr"].iloc[-1]),
+        "oracle_test_psnr": float(log["test_psnr"].max()),
+        "mean_step_change": float(moves.mean()) if len(moves) else float("nan"),
+        "spearman_val_test": float(rho),
+    }
+
+
+def describe_dense_evaluations(title: str, runs: Mapping[str, Any], baselines: pd.DataFrame,
+                               *, ssim_digits: int = 3) -> tuple[str, pd.DataFrame]:
+    """A table of :func:`validation_selection` per run and one paragraph on it.
+
+    ``runs``: recorded runs with an ``eval_log``; ``baselines`` as in
+    :func:`describe_seed_group`.  The paragraph gives the seeds' last and
+    validation-selected test PSNR (mean and spread), the per-seed change
+    from choosing, the typical move between two evaluations, and where the
+    selected scores stand against the input and the best classical operators.
+    """
+    if not runs:
+        raise ValueError(f"{title}: no runs to describe.")
+    table = pd.DataFrame({name: validation_selection(run.eval_log) for name, run in runs.items()}).T
+    gaps = np.concatenate([np.diff(np.sort(run.eval_log["step"].to_numpy())) for run in runs.values()])
+    every = f"every {int(np.median(gaps))} steps" if len(gaps) else "once"
+    gain = table["selected_test_psnr"] - table["last_test_psnr"]
+    spread = (lambda col: f" ± {table[col].std(ddof=1):.2f}" if len(table) > 1 else "")  # noqa: E731
+    text = (f"**{title}** ({len(table)} seed(s), {table['evaluations'].min():.0f}-{table['evaluations'].max():.0f} "
+            f"evaluations each, {every}): the last evaluation gives {table['last_test_psnr'].mean():.2f}"
+            f"{spread('last_test_psnr')} dB; the evaluation with the best validation PSNR gives "
+            f"{table['selected_test_psnr'].mean():.2f}{spread('selected_test_psnr')} dB (per seed "
+            + ", ".join(f"{g:+.2f}" for g in gain) + " dB against the last). Between two consecutive evaluations "
+            f"the test PSNR moves by {table['mean_step_change'].mean():.2f} dB on average; the best test PSNR of any "
+            f"evaluation, which only a look at the test split could pick, averages "
+            f"{table['oracle_test_psnr'].mean():.2f} dB. Rank correlation of validation and test PSNR over a "
+            f"run's evaluations: " + ", ".join(f"{r:.2f}" for r in table["spearman_val_test"]) + ".")
+    text += _against_baselines(float(table["selected_test_psnr"].mean()), float(table["selected_test_ssim"].mean()),
+                               baselines, ssim_digits, name_best=False, lead="Chosen on validation, against")
+    return text, table
+
+
+def selection_by_method(eval_logs: Mapping[str, Sequence[pd.DataFrame]]) -> pd.DataFrame:
+    """Per method, its seeds' last evaluation against the one chosen on the validation split.
+
+    ``eval_logs`` maps a method to its runs' evaluation logs (one per seed).
+    Columns: ``seeds``; ``evaluations`` per run (fewest-most); the seed means
+    of the test PSNR at the ``last`` evaluation, at the one ``chosen on val``
+    and the ``best of any`` evaluation (reads the test split), with the
+    highest seed's best (``best of any, top seed``: below a reference, no
+    evaluation of any seed reached it); ``chosen - last`` (mean over seeds)
+    and ``runs changed`` (seeds whose choice is not their last evaluation).
+    """
+    rows = {}
+    for method, logs in eval_logs.items():
+        if not logs:
+            continue
+        picks = pd.DataFrame([validation_selection(log) for log in logs])
+        last_steps = [float(log["step"].max()) for log in logs]
+        rows[method] = {
+            "seeds": len(picks),
+            "evaluations": f"{picks['evaluations'].min():.0f}-{picks['evaluations'].max():.0f}",
+            "last": picks["last_test_psnr"].mean(),
+            "chosen on val": picks["selected_test_psnr"].mean(),
+            "chosen - last": (picks["selected_test_psnr"] - picks["last_test_psnr"]).mean(),
+            "runs changed": int((picks["selected_step"] != last_steps).sum()),
+            "best of any": picks["oracle_test_psnr"].mean(),
+            "best of any, top seed": picks["oracle_test_psnr"].max(),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

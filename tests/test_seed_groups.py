@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancelib.seed_groups import describe_longer_run, describe_seed_group
+from enhancelib.seed_groups import (describe_dense_evaluations, describe_longer_run, describe_seed_group,
+                                   selection_by_method, validation_selection)
 
 NAMES = [f"photo{i}" for i in range(8)]
 
@@ -82,3 +83,60 @@ def test_a_longer_run_inside_the_seed_range_shows_no_gain_and_needs_seeds():
     assert "+0.30 dB from their mean, within two standard deviations" in near
     with pytest.raises(ValueError, match="no reference seeds"):
         describe_longer_run("Longer", FakeRun(17.3), {}, BASELINES)
+
+
+def _dense_log(val: list[float], test: list[float], every: int = 25) -> pd.DataFrame:
+    steps = [every * (k + 1) for k in range(len(val))]
+    return pd.DataFrame({"step": steps, "val_psnr": val, "test_psnr": test, "test_ssim": [0.8 + t / 1000 for t in test]})
+
+
+def test_validation_selection_picks_the_best_validation_evaluation_not_the_best_test_one():
+    log = _dense_log(val=[17.0, 19.0, 18.0, 19.0], test=[18.0, 17.5, 19.5, 16.0])
+    summary = validation_selection(log.iloc[::-1])   # row order does not matter, steps do
+    assert summary["selected_step"] == 50              # first of the two tied validation maxima
+    assert summary["selected_test_psnr"] == 17.5 and summary["selected_test_ssim"] == pytest.approx(0.8175)
+    assert summary["last_test_psnr"] == 16.0
+    assert summary["oracle_test_psnr"] == 19.5
+    assert summary["mean_step_change"] == pytest.approx((0.5 + 2.0 + 3.5) / 3)
+    assert summary["spearman_val_test"] == pytest.approx(-0.7379, abs=1e-3)
+
+
+def test_validation_selection_names_what_a_log_lacks():
+    with pytest.raises(ValueError, match="val_psnr"):
+        validation_selection(pd.DataFrame({"step": [25, 50], "test_psnr": [1, 2], "test_ssim": [0.1, 0.2]}))
+    with pytest.raises(ValueError, match="empty"):
+        validation_selection(_dense_log([], []))
+    single = validation_selection(_dense_log([17.0], [18.0]))
+    assert single["selected_test_psnr"] == single["last_test_psnr"] == 18.0
+    assert np.isnan(single["mean_step_change"]) and np.isnan(single["spearman_val_test"])
+
+
+@dataclass
+class DenseRun:
+    eval_log: pd.DataFrame
+
+
+def test_dense_evaluations_paragraph_gives_last_and_selected_means_and_the_place_against_baselines():
+    runs = {"d-seed0": DenseRun(_dense_log([17.0, 19.0, 18.0], [18.0, 19.5, 17.0])),
+            "d-seed1": DenseRun(_dense_log([18.0, 17.0, 16.0], [18.5, 17.5, 17.4]))}
+    text, table = describe_dense_evaluations("Every 25 steps", runs, BASELINES)
+    assert list(table.index) == ["d-seed0", "d-seed1"]
+    assert table.loc["d-seed0", "selected_test_psnr"] == 19.5 and table.loc["d-seed1", "selected_test_psnr"] == 18.5
+    assert "every 25 steps" in text
+    assert "the last evaluation gives 17.20 ± 0.28 dB" in text
+    assert "gives 19.00 ± 0.71 dB (per seed +2.50, +1.10 dB against the last)" in text
+    assert "Chosen on validation, against the input (18.00 dB, 0.850): PSNR above" in text
+    with pytest.raises(ValueError, match="no runs"):
+        describe_dense_evaluations("none", {}, BASELINES)
+
+
+def test_selection_by_method_counts_the_runs_whose_choice_is_not_their_last_evaluation():
+    logs = {"a": [_dense_log([17.0, 19.0, 18.0], [18.0, 19.5, 17.0]), _dense_log([16.0, 17.0], [18.0, 18.4])],
+            "b": [_dense_log([18.0], [18.2])], "none": []}
+    table = selection_by_method(logs)
+    assert list(table.index) == ["a", "b"]
+    assert table.loc["a", "seeds"] == 2 and table.loc["a", "evaluations"] == "2-3"
+    assert table.loc["a", "last"] == pytest.approx(17.7) and table.loc["a", "chosen on val"] == pytest.approx(18.95)
+    assert table.loc["a", "chosen - last"] == pytest.approx(1.25) and table.loc["a", "runs changed"] == 1
+    assert table.loc["a", "best of any"] == pytest.approx(18.95) and table.loc["a", "best of any, top seed"] == 19.5
+    assert table.loc["b", "chosen - last"] == 0 and table.loc["b", "runs changed"] == 0
