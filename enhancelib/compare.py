@@ -18,6 +18,7 @@ image), and everything else is computed from it:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from enhancelib.experiments import chapter_experiments
 from enhancelib.metrics.evaluate import PairedTest, paired_test
 
 __all__ = ["Method", "LEARNED_METHODS", "Claim", "PAPER_CLAIMS", "COST_CSV", "stack_per_image",
@@ -47,23 +49,31 @@ class Method:
     """``"unpaired"``, ``"variant"`` (a changed loss or block) or ``"paired upper bound"``."""
 
 
-def _seeds(name: str) -> tuple[str, ...]:
-    return tuple(f"{name}-seed{s}" for s in range(3))
+def _seeds(chapter: str, *names: str) -> tuple[str, ...]:
+    """Every registered seed of the experiments ``names`` of ``chapter`` (``name-seedN``), by name, then seed."""
+    found = [e for e in chapter_experiments(chapter)
+             if any(re.fullmatch(rf"{re.escape(name)}-seed\d+", e.name) for name in names)]
+    if not found:
+        raise KeyError(f"no seeds of {names} in chapter {chapter!r}")
+    return tuple(e.name for e in sorted(found, key=lambda e: (names.index(e.name.rsplit("-seed", 1)[0]), e.seed)))
 
 
 LEARNED_METHODS: tuple[Method, ...] = (
-    Method("uegan", "UEGAN", "uegan", _seeds("full"), "unpaired"),
-    Method("uegan_charbonnier", "UEGAN + Charbonnier (003)", "uegan", _seeds("charbonnier"), "variant"),
-    Method("uegan_charbonnier_se", "UEGAN + Charbonnier + SE (003)", "uegan", _seeds("charbonnier-se"), "variant"),
-    Method("qagan", "QAGAN", "qagan", _seeds("full"), "unpaired"),
-    Method("glenet", "GleNet unpaired (GEN & LEN)", "glenet", _seeds("unpaired"), "unpaired"),
+    Method("uegan", "UEGAN", "uegan", _seeds("uegan", "full"), "unpaired"),
+    Method("uegan_charbonnier", "UEGAN + Charbonnier (003)", "uegan", _seeds("uegan", "charbonnier"), "variant"),
+    Method("uegan_charbonnier_se", "UEGAN + Charbonnier + SE (003)", "uegan", _seeds("uegan", "charbonnier-se"),
+           "variant"),
+    # the runs evaluated every 25 steps train the full recipe unchanged (an evaluation touches neither the weights
+    # nor the random numbers), so they are further samples of its final score (chapter 03)
+    Method("qagan", "QAGAN", "qagan", _seeds("qagan", "full", "dense-eval"), "unpaired"),
+    Method("glenet", "GleNet unpaired (GEN & LEN)", "glenet", _seeds("glenet", "unpaired"), "unpaired"),
     Method("glenet_paired", "GleNet paired (GEN & LEN)", "glenet", ("paired-gen-len",), "paired upper bound"),
-    Method("bncagan", "BNCAGAN", "bncagan", _seeds("full"), "unpaired"),
+    Method("bncagan", "BNCAGAN", "bncagan", _seeds("bncagan", "full"), "unpaired"),
     # not the papers': each adds CycleGAN's identity term to the enhancer at a weight where its pull is of
     # the dominant term's order (chapters 02 and 03)
-    Method("glenet_hq_identity", "GleNet unpaired + identity term (ours)", "glenet", _seeds("hq-identity-500"),
-           "variant"),
-    Method("qagan_hq_identity", "QAGAN + identity term (ours)", "qagan", _seeds("hq-identity-25"), "variant"),
+    Method("glenet_hq_identity", "GleNet unpaired + identity term (ours)", "glenet",
+           _seeds("glenet", "hq-identity-500"), "variant"),
+    Method("qagan_hq_identity", "QAGAN + identity term (ours)", "qagan", _seeds("qagan", "hq-identity-25"), "variant"),
 )
 
 
@@ -94,8 +104,12 @@ PAPER_CLAIMS: tuple[Claim, ...] = (
 )
 
 
-def stack_per_image(frames: Mapping[tuple[str, int], pd.DataFrame]) -> pd.DataFrame:
-    """One long table from ``{(method, seed): per-image frame}``: columns method, seed, name, metrics."""
+def stack_per_image(frames: Mapping[tuple[str, int | str], pd.DataFrame]) -> pd.DataFrame:
+    """One long table from ``{(method, seed): per-image frame}``: columns method, seed, name, metrics.
+
+    ``seed`` is any label that tells a method's runs apart: a run's name where two runs of one recipe share a
+    seed number (e.g. QAGAN's ``full-seed0`` and ``dense-eval-seed0``).
+    """
     parts = [frame.assign(method=method, seed=seed) for (method, seed), frame in frames.items()]
     if not parts:
         return pd.DataFrame(columns=["method", "seed", "name"])

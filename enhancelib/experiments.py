@@ -90,7 +90,7 @@ _LIST: list[Experiment] = [
     # not in any paper: the public initialisation leaves the deepest levels of the generator without weight
     Experiment("uegan", "default-init-seed0", "uegan", 0, {"generator_init_gain": None}, keep_weights=True,
                label="PyTorch's default initialisation (ours)"),
-    # report 003's two variants get three seeds each, like every learned method of the comparison chapter
+    # report 003's two variants get three seeds each (every learned method of the comparison chapter has three or more)
     *_seeds("uegan", "charbonnier", "uegan", "Charbonnier (report 003)", {"identity_distance": "charbonnier"},
             keep_seed0_weights=False),
     *_seeds("uegan", "charbonnier-se", "uegan", "Charbonnier + SE (report 003)",

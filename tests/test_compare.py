@@ -36,6 +36,28 @@ def test_every_method_names_real_experiments():
     assert all(c.better in keys and c.worse in keys for c in PAPER_CLAIMS)
 
 
+def test_methods_list_every_registered_seed_and_qagan_counts_its_densely_evaluated_runs():
+    methods = {m.key: m for m in LEARNED_METHODS}
+    for method in methods.values():
+        assert method.runs[0].endswith("seed0") or method.role == "paired upper bound"
+    registered = [name for (chapter, name) in EXPERIMENTS if chapter == "uegan" and name.startswith("full-seed")]
+    assert methods["uegan"].runs == tuple(sorted(registered, key=lambda n: int(n.rsplit("seed", 1)[1])))
+    assert methods["qagan"].runs[:3] == ("full-seed0", "full-seed1", "full-seed2")
+    assert set(methods["qagan"].runs[3:]) == {"dense-eval-seed0", "dense-eval-seed1"}
+
+
+def test_runs_sharing_a_seed_number_are_told_apart_by_name():
+    two = stack_per_image({("qagan", "full-seed0"): frame(np.full(12, 17.0)),
+                           ("qagan", "dense-eval-seed0"): frame(np.full(12, 19.0))})
+    summary = summarise_methods(two, ("psnr",))
+    assert summary.loc["qagan", "seeds"] == 2
+    assert summary.loc["qagan", "psnr mean"] == pytest.approx(18.0)
+    assert summary.loc["qagan", "psnr seed std"] == pytest.approx(np.std([17.0, 19.0], ddof=1))
+    doubled = pd.concat([frame(np.full(12, 17.0)), frame(np.full(12, 19.0))])
+    with pytest.raises(ValueError, match="twice"):
+        stack_per_image({("qagan", "full-seed0"): doubled})
+
+
 def test_summary_averages_seed_means_and_their_spread(long):
     summary = summarise_methods(long, ("psnr", "ssim", "niqe"))
     assert summary.loc["uegan", "seeds"] == 2 and summary.loc["input", "seeds"] == 1
