@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from enhancelib.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, explain_failure, load_cost,
-                                paper_steps, psnr_gain, seed_mean_per_image, shared_worst, significance,
+                                paper_steps, psnr_gain, seed_mean_per_image, seeds_in_order, shared_worst, significance,
                                 stack_per_image, summarise_methods, tone_statistics, worst_photos)
 from enhancelib.experiments import EXPERIMENTS
 
@@ -93,6 +93,19 @@ def test_claim_verdicts_cover_reproduced_reversed_and_missing(long):
     assert list(psnr["verdict"]) == ["reproduced", "reversed", "not recorded yet"]
     assert psnr.loc[0, "paper gap"] == pytest.approx(3.0)
     assert psnr.loc[0, "our gap"] == pytest.approx(2.5, abs=0.2)
+
+
+def test_seeds_in_order_counts_the_better_methods_seeds_above_the_other_mean():
+    table = stack_per_image({("input", 0): frame(np.full(12, 18.0)),
+                             ("gan", "s0"): frame(np.full(12, 19.0)), ("gan", "s1"): frame(np.full(12, 17.5)),
+                             ("gan", "s2"): frame(np.full(12, 18.5)),
+                             ("other", "s0"): frame(np.full(12, 18.2)), ("other", "s1"): frame(np.full(12, 18.8))})
+    assert seeds_in_order(table, "gan", "input", "psnr") == "2 of 3"
+    assert seeds_in_order(table, "gan", "other", "psnr") == "1 of 3"      # only 19.0 is above the mean 18.5
+    assert seeds_in_order(table, "input", "gan", "psnr") == "0 of 1"      # 18.0 against the mean 18.33
+    assert seeds_in_order(table, "gan", "missing", "psnr") == "—"
+    verdicts = claim_verdicts(table, [Claim("t", "gan", "input", (20, 0.9, 17, 0.8))])
+    assert list(verdicts["seeds in order"]) == ["2 of 3", "2 of 3"]
 
 
 def test_stack_rejects_duplicates():
