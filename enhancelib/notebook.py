@@ -285,3 +285,29 @@ def allocator_comparison(script: str, rows: Mapping[str, tuple[str, str]],
     table["ours kept / public's own figure"] = (table["ours, freed memory kept (ms)"]
                                                 / table["public code's own figure (ms)"])
     return table.round(2)
+
+
+def public_code_comparison(paper: str, published: Mapping[str, float]) -> Any:
+    """The public code and ours, timed round-robin in one recording, beside the public code's own figures.
+
+    Reads ``data/runs/benchmark/speed/bench_public_code.txt`` (written by
+    ``scripts/bench_public_code.py``, which imports the public repository's
+    own modules); ``paper`` is the prefix of its lines (``"UEGAN"``,
+    ``"BNCAGAN"``), ``published`` maps ``"forward"`` and ``"step"`` to the
+    public code's figures in ms.  Cells of a missing recording are NaN.
+    """
+    import pandas as pd
+
+    medians = benchmark_medians("bench_public_code")
+    table = pd.DataFrame({
+        kind: {
+            "public code, this recording (ms)": _first_with_prefix(medians, f"{paper} public code, {kind}"),
+            "ours, same recording (ms)": _first_with_prefix(medians, f"{paper} ours, {kind}"),
+            "public code's own figure (ms)": published.get(kind, float("nan")),
+        }
+        for kind in ("forward", "step")
+    }).T
+    table["ours / public code"] = table["ours, same recording (ms)"] / table["public code, this recording (ms)"]
+    table["public code here / its own figure"] = (table["public code, this recording (ms)"]
+                                                 / table["public code's own figure (ms)"])
+    return table.round(2)

@@ -12,6 +12,11 @@ header before comparing two files.
 
     python scripts/record_benchmarks.py                     # every benchmark
     python scripts/record_benchmarks.py bench_uegan bench_bncagan
+
+``bench_public_code`` (the public UEGAN and BNCAGAN code itself, timed beside
+ours) is recorded only when named, because it needs checkouts of those
+repositories: set ``ENHANCELIB_UEGAN_CODE`` and ``ENHANCELIB_BNCAGAN_CODE``
+to their folders, then ``python scripts/record_benchmarks.py bench_public_code``.
 """
 from __future__ import annotations
 
@@ -48,7 +53,7 @@ def load_average() -> str:
 def record(name: str, extra_args: list[str], suffix: str = "") -> Path:
     script = REPO / "scripts" / f"{name}.py"
     if not script.is_file():
-        known = ", ".join(SCRIPTS)
+        known = ", ".join(SCRIPTS + ["bench_public_code"])
         raise SystemExit(f"No benchmark script scripts/{name}.py; known ones: {known}")
     before, start = load_average(), time.time()
     done = subprocess.run([sys.executable, str(script), *extra_args], cwd=REPO, capture_output=True, text=True)

@@ -48,6 +48,27 @@ def test_benchmark_medians_and_allocator_comparison(tmp_path, monkeypatch):
     assert math.isnan(benchmark_lookup("bench_missing", {"ours": "ours"})["ours"])
 
 
+def test_public_code_comparison_reads_one_papers_lines(tmp_path, monkeypatch):
+    from enhancelib.notebook import public_code_comparison
+
+    monkeypatch.setattr(provenance, "REPO_ROOT", tmp_path)
+    assert public_code_comparison("UEGAN", {"forward": 682.0})["ours / public code"].isna().all()
+    speed = tmp_path / "data" / "runs" / "benchmark" / "speed"
+    speed.mkdir(parents=True)
+    (speed / "bench_public_code.txt").write_text(
+        "  UEGAN public code, forward (models.Generator)   wall median  1000.0 ms  min 990.0\n"
+        "  UEGAN ours, forward (UEGANGenerator)            wall median   800.0 ms  min 790.0\n"
+        "  UEGAN public code, step (loop body)             wall median  2000.0 ms\n"
+        "  UEGAN ours, step (train_step)                   wall median  1500.0 ms\n"
+        "  BNCAGAN public code, forward (models.Generator) wall median  3000.0 ms\n"
+        "  BNCAGAN ours, forward (BNCAGANGenerator)        wall median   600.0 ms\n")
+    uegan = public_code_comparison("UEGAN", {"forward": 500.0, "step": 1000.0})
+    assert uegan.loc["forward", "ours / public code"] == 0.8 and uegan.loc["step", "ours / public code"] == 0.75
+    assert uegan.loc["forward", "public code here / its own figure"] == 2.0
+    bncagan = public_code_comparison("BNCAGAN", {"forward": 567.0})
+    assert bncagan.loc["forward", "ours / public code"] == 0.2 and math.isnan(bncagan.loc["step", "ours / public code"])
+
+
 def _decorated_helper():
     return 1
 

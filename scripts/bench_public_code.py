@@ -1,0 +1,335 @@
+"""Time the papers' public code itself beside ours: same machine, same process, same minutes.
+
+The issues compare our speed with figures the public code reached "on this
+kind of machine" (UEGAN: 682 ms forward, 1289 ms step; BNCAGAN: 567 ms and
+1793 ms).  Those figures come from another session, perhaps on another
+processor and with another PyTorch.  ``bench_uegan.py`` and
+``bench_bncagan.py`` rebuild the public code's organisation from our modules,
+which measures our changes but not the public code.  This script imports the
+public repositories' own ``models.py`` and ``losses.py`` from checkouts you
+provide and times them round-robin against our recipes, so that the ratio
+"ours / public" is measured, not inferred:
+
+* generator forward on one 3 x 512 x 512 image (public: ``torch.no_grad``,
+  as its tester; ours: ``torch.inference_mode``, as ``enhance``);
+* one training step at batch 4 of 128 x 128 crops: the body of the public
+  trainer's loop (``trainer.py``), written out here because the trainer
+  itself needs the repositories' data loaders, against our
+  ``train_step``.
+
+Settings shared by both sides: 2 threads, float32, a random-weight VGG-19
+for the public losses (as in the public figures; no weights are downloaded:
+``torchvision.models.vgg19`` is replaced by the untrained architecture) and
+a random-weight VGG for ours, the public initialisation (orthogonal, gain
+0.02), subnormal numbers flushed to zero for the whole process (see
+``bench_bncagan.py``).  The public image pool lives in ``utils.py``, which
+imports TensorFlow; ours (same rule: 50 images, swap with probability 1/2)
+stands in for it on both sides.  Nothing of the public code is copied into
+this project: without checkouts the script says how to get them and exits.
+
+Usage::
+
+    git clone https://github.com/eezkni/UEGAN            # once, with internet
+    git clone https://github.com/SWU-CS-MediaLab/BNCAGAN
+    .venv/bin/python scripts/bench_public_code.py --uegan-code UEGAN --bncagan-code BNCAGAN [--repeats 5]
+
+or set ``ENHANCELIB_UEGAN_CODE`` / ``ENHANCELIB_BNCAGAN_CODE`` and run
+``python scripts/record_benchmarks.py bench_public_code``.  The output names
+each checkout by the SHA-256 of its two files, never by its path.
+"""
+from __future__ import annotations
+
+import sys
+
+import torch
+
+if __name__ == "__main__":  # not when a test imports this file
+    torch.set_flush_denormal(True)  # before the OpenMP pool exists, so that every worker thread inherits it
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import importlib.util  # noqa: E402
+import os  # noqa: E402
+import types  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable  # noqa: E402
+
+import torchvision  # noqa: E402
+
+SCRIPTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(SCRIPTS.parent))
+sys.path.insert(0, str(SCRIPTS))
+
+import bench_uegan  # noqa: E402
+from enhancelib.nn.image_pool import ImagePool  # noqa: E402
+
+# the public perceptual loss applies InstanceNorm2d(512) to every layer's features; PyTorch warns, harmlessly
+warnings.filterwarnings("ignore", message="input's size at dim=1 does not match num_features")
+
+REPOSITORIES = {"uegan": "eezkni/UEGAN", "bncagan": "SWU-CS-MediaLab/BNCAGAN"}
+FILES = ("models.py", "losses.py")
+
+
+class PublicCodeMissing(SystemExit):
+    pass
+
+
+def load_public(name: str, folder: Path) -> tuple[types.ModuleType, types.ModuleType, str]:
+    """Import ``models.py`` and ``losses.py`` of one checkout under private module names."""
+    missing = [f for f in FILES if not (folder / f).is_file()]
+    if missing:
+        raise PublicCodeMissing(f"{folder.name}: no {', '.join(missing)} there. Give the folder of a checkout of "
+                                f"https://github.com/{REPOSITORIES[name]} (the one holding {' and '.join(FILES)}).")
+    digest = hashlib.sha256(b"".join((folder / f).read_bytes() for f in FILES)).hexdigest()[:12]
+    sys.path.insert(0, str(folder))  # for imports between the checkout's own files
+    try:
+        loaded = [_import_with_stand_ins(f"public_{name}_{file[:-3]}", folder / file) for file in FILES]
+    finally:
+        sys.path.remove(str(folder))
+    models, losses = loaded
+    # the public VGG-19 asks torchvision for ImageNet weights (a download); the public figures used random ones
+    losses.models = types.SimpleNamespace(vgg19=lambda *a, **k: torchvision.models.vgg19(weights=None))
+    return models, losses, digest
+
+
+class _StandIn(types.ModuleType):
+    """An empty module: each name it is asked for is a function that refuses to run."""
+
+    def __getattr__(self, attr: str) -> Callable[..., None]:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise RuntimeError(f"{self.__name__}.{attr} is a stand-in for a module missing from the checkout")
+        return refuse
+
+
+def _import_with_stand_ins(module_name: str, path: Path) -> types.ModuleType:
+    """Import ``path``; a module it imports that exists nowhere gets an empty stand-in (said on stdout).
+
+    The public BNCAGAN ``models.py`` imports ``common`` and ``tools``, which its
+    repository does not contain and which none of its code uses.
+    """
+    for _ in range(10):
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+            return module
+        except ModuleNotFoundError as error:
+            if not error.name or error.name in sys.modules or "." in error.name:
+                raise
+            print(f"note: {path.name} imports {error.name!r}, which is neither in the checkout nor installed; "
+                  "an empty stand-in replaces it (a call into it would fail)")
+            sys.modules[error.name] = _StandIn(error.name)
+    raise ImportError(f"{path.name}: too many missing imports")
+
+
+def public_init(net: torch.nn.Module, gain: float = 0.02) -> torch.nn.Module:
+    """The public trainers' ``init_weights(net, 'orthogonal', gain=0.02)``: conv and linear layers."""
+    for m in net.modules():
+        name = type(m).__name__
+        if hasattr(m, "weight") and ("Conv" in name or "Linear" in name):
+            torch.nn.init.orthogonal_(m.weight.data, gain=gain)
+            if getattr(m, "bias", None) is not None:
+                torch.nn.init.constant_(m.bias.data, 0.0)
+    return net
+
+
+def parameters(net: torch.nn.Module) -> str:
+    return f"{sum(p.numel() for p in net.parameters()) / 1e6:.3f} M"
+
+
+def adam(net: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
+    return torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.999), weight_decay=1e-4)
+
+
+def random_batch() -> dict[str, torch.Tensor]:
+    torch.manual_seed(0)
+    return {k: torch.rand(4, 3, 128, 128) for k in ("low", "high")}
+
+
+# ------------------------------------------------------------------------------------------ UEGAN
+def uegan_public_step(models: types.ModuleType, losses: types.ModuleType) -> tuple[Callable[[], object], Any]:
+    """The body of the public UEGAN trainer's loop, with its default configuration (``config.py``)."""
+    G = public_init(models.Generator(32, "none", "LeakyReLU", False))
+    D = public_init(models.Discriminator(32, "none", "LeakyReLU", True, "rahinge"))
+    percep = losses.PerceptualLoss()
+    idt = losses.MultiscaleRecLoss(scale=3, rec_loss_type="l1", multiscale=True)
+    gan = losses.GANLoss("rahinge", tensor=torch.FloatTensor)
+    g_opt, d_opt = adam(G, 1e-4), adam(D, 4e-4)
+    pool = ImagePool(50)
+    batch = random_batch()
+    raw, exp = batch["low"] * 2 - 1, batch["high"] * 2 - 1  # the public code works in [-1, 1]
+
+    def step() -> None:
+        G.train(), D.train()
+        fake = G(raw)
+        stored = pool.query(fake)
+        d_opt.zero_grad()
+        real_preds = D(exp)
+        d_loss = gan(real_preds, D(stored.detach()), None, None, for_discriminator=True)
+        d_loss += gan(real_preds, D(raw), None, None, for_discriminator=True)  # adv_input: the input as a fake
+        d_loss.backward()
+        d_opt.step()
+        d_loss.item()
+        g_opt.zero_grad()
+        g_loss = 0.1 * gan(D(exp), D(fake), None, None, for_discriminator=False)
+        g_loss += 1.0 * percep((fake + 1.0) / 2.0, (raw + 1.0) / 2.0)
+        g_loss += 0.1 * idt(G(exp), exp)
+        g_loss.backward()
+        g_opt.step()
+        g_loss.item()
+
+    return step, (G, D)
+
+
+def bench_uegan_pair(folder: Path, repeats: int) -> None:
+    models, losses, digest = load_public("uegan", folder)
+    print(f"\nUEGAN: public code {REPOSITORIES['uegan']} (models.py + losses.py, sha256 {digest})")
+    public_step, (G_pub, D_pub) = uegan_public_step(models, losses)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = bench_uegan.make_recipe("random")
+    counts = ours.parameters_count()
+    print(f"parameters: public G {parameters(G_pub)}, D {parameters(D_pub)}; ours G {counts['generator'] / 1e6:.3f} M, "
+          f"D {counts['discriminator'] / 1e6:.3f} M")
+
+    x = torch.rand(1, 3, 512, 512)
+    G_ours = bench_uegan.UEGANGenerator().eval()
+    G_pub_eval = public_init(models.Generator(32, "none", "LeakyReLU", False)).eval()
+
+    def forward_public() -> object:
+        with torch.no_grad():
+            return G_pub_eval(x * 2 - 1)
+
+    def forward_ours() -> object:
+        with torch.inference_mode():
+            return G_ours(x)
+
+    bench_uegan.report("UEGAN generator forward, 1 x 3 x 512 x 512",
+                       bench_uegan.round_robin({"UEGAN public code, forward (models.Generator, no_grad)": forward_public,
+                                                "UEGAN ours, forward (UEGANGenerator, inference_mode)": forward_ours}, repeats),
+                       bench_uegan.PUBLIC_MS["forward"])
+    batch = bench_uegan.make_batch()
+    bench_uegan.report("UEGAN training step (D + G, VGG fidelity), batch 4 x 3 x 128 x 128",
+                       bench_uegan.round_robin({"UEGAN public code, step (trainer.py's loop body)": public_step,
+                                                "UEGAN ours, step (UEGANRecipe.train_step)": lambda: ours.train_step(batch, 0)},
+                                               repeats),
+                       bench_uegan.PUBLIC_MS["step"])
+
+
+# ---------------------------------------------------------------------------------------- BNCAGAN
+def bncagan_public_step(models: types.ModuleType, losses: types.ModuleType) -> tuple[Callable[[], object], Any]:
+    """The body of the public BNCAGAN trainer's loop, with its default configuration (``config.py``)."""
+    G = public_init(models.Generator(32, "none", "LeakyReLU", False))
+    D = public_init(models.Discriminator(32, "none", "LeakyReLU", True, "rahinge"))
+    percep = losses.PerceptualLoss()
+    idt = losses.MultiscaleRecLoss(scale=3, rec_loss_type="l1", multiscale=True)
+    gan = losses.GANLoss("rahinge", tensor=torch.FloatTensor)
+    bce = torch.nn.BCEWithLogitsLoss()
+    clip_rho = models.RhoClipper(0, 1)
+    g_opt, d_opt = adam(G, 1e-4), adam(D, 4e-4)
+    pool = ImagePool(50)
+    batch = random_batch()
+    raw, exp = batch["low"] * 2 - 1, batch["high"] * 2 - 1
+
+    def step() -> None:
+        G.train(), D.train()
+        fake, raw_logit, _, exp_idt, exp_logit, _ = G(raw, exp, "train")
+        stored = pool.query(fake)
+        d_opt.zero_grad()
+        real_preds = D(exp)
+        d_loss = gan(real_preds, D(stored.detach()), None, None, for_discriminator=True)
+        d_loss += gan(real_preds, D(raw), None, None, for_discriminator=True)
+        d_loss.backward()
+        d_opt.step()
+        d_loss.item()
+        g_opt.zero_grad()
+        g_loss = 0.1 * gan(D(exp), D(fake), None, None, for_discriminator=False)
+        g_loss += 1.0 * percep((fake + 1.0) / 2.0, (raw + 1.0) / 2.0)
+        g_loss += 1.0 * percep((exp_idt + 1.0) / 2.0, (exp + 1.0) / 2.0)
+        g_loss += 0.1 * idt(fake, exp) + 0.1 * idt(exp_idt, raw)
+        g_loss += 0.1 * (bce(raw_logit, torch.ones_like(raw_logit)) + bce(exp_logit, torch.zeros_like(exp_logit)))
+        g_loss.backward()
+        g_opt.step()
+        g_loss.item()
+        G.apply(clip_rho)
+
+    return step, (G, D)
+
+
+def bench_bncagan_pair(folder: Path, repeats: int) -> None:
+    import bench_bncagan  # imported here: at import it flushes subnormals for the whole process, as main() does
+
+    models, losses, digest = load_public("bncagan", folder)
+    print(f"\nBNCAGAN: public code {REPOSITORIES['bncagan']} (models.py + losses.py, sha256 {digest})")
+    public_step, (G_pub, D_pub) = bncagan_public_step(models, losses)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = bench_bncagan.make_recipe("random")
+    print(f"parameters: public G {parameters(G_pub)} declared, D {parameters(D_pub)}; "
+          f"ours G {parameters(ours.G)}, D {parameters(ours.D)}")
+
+    x = torch.rand(1, 3, 512, 512)
+    G_ours = bench_bncagan.BNCAGANGenerator().eval()
+    G_pub_eval = public_init(models.Generator(32, "none", "LeakyReLU", False)).eval()
+
+    def forward_public() -> object:
+        with torch.no_grad():
+            return G_pub_eval(x * 2 - 1, None, "test")[0]
+
+    def forward_ours() -> object:
+        with torch.inference_mode():
+            return G_ours(x)
+
+    bench_uegan.report("BNCAGAN generator forward, 1 x 3 x 512 x 512",
+                       bench_uegan.round_robin({"BNCAGAN public code, forward (models.Generator, test mode)": forward_public,
+                                                "BNCAGAN ours, forward (BNCAGANGenerator, inference_mode)": forward_ours}, repeats),
+                       bench_bncagan.PUBLIC_MS["forward"])
+    batch = random_batch()
+    bench_uegan.report("BNCAGAN training step (D + G, VGG perceptual both ways), batch 4 x 3 x 128 x 128",
+                       bench_uegan.round_robin({"BNCAGAN public code, step (trainer.py's loop body)": public_step,
+                                                "BNCAGAN ours, step (BNCAGANRecipe.train_step)": lambda: ours.train_step(batch, 1)},
+                                               repeats),
+                       bench_bncagan.PUBLIC_MS["step"])
+
+
+# ------------------------------------------------------------------------------------------- main
+def checkout(value: str | None, variable: str) -> Path | None:
+    value = value or os.environ.get(variable)
+    if not value:
+        return None
+    folder = Path(value).expanduser()
+    if not folder.is_dir():
+        raise PublicCodeMissing(f"{variable or 'checkout'}: {folder.name!r} is not a folder.")
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--uegan-code", help="checkout of github.com/eezkni/UEGAN (or ENHANCELIB_UEGAN_CODE)")
+    parser.add_argument("--bncagan-code", help="checkout of github.com/SWU-CS-MediaLab/BNCAGAN (or ENHANCELIB_BNCAGAN_CODE)")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    uegan = checkout(args.uegan_code, "ENHANCELIB_UEGAN_CODE")
+    bncagan = checkout(args.bncagan_code, "ENHANCELIB_BNCAGAN_CODE")
+    if uegan is None and bncagan is None:
+        raise PublicCodeMissing(
+            "No public code to time. Clone https://github.com/eezkni/UEGAN and/or "
+            "https://github.com/SWU-CS-MediaLab/BNCAGAN (once, with internet) and pass --uegan-code / "
+            "--bncagan-code, or set ENHANCELIB_UEGAN_CODE / ENHANCELIB_BNCAGAN_CODE.")
+    torch.set_num_threads(2)
+    print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, {torch.get_num_threads()} threads, "
+          f"float32, random-weight VGG, subnormals flushed to zero, {args.repeats} repeats, default allocator")
+    if uegan is not None:
+        bench_uegan_pair(uegan, args.repeats)
+    if bncagan is not None:
+        bench_bncagan_pair(bncagan, args.repeats)
+    print("\nBoth lines of a block ran round-robin in the same minutes: their ratio is the measured comparison.")
+
+
+if __name__ == "__main__":
+    main()
