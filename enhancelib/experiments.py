@@ -158,6 +158,9 @@ _LIST: list[Experiment] = [
             preset_overrides={"eval_every": 25}, seeds=(0, 1)),
     # ---- BNCAGAN (paper 004)
     *_seeds("bncagan", "full", "bncagan", "BNCAGAN (full)", seeds=(0, 1, 2, 3, 4)),
+    # not in the paper: the full model evaluated every 50 steps (as UEGAN's and QAGAN's dense-eval runs); one seed
+    *_seeds("bncagan", "dense-eval", "bncagan", "BNCAGAN (full), evaluated every 50 steps (ours)", keep_seed0_weights=False,
+            preset_overrides={"eval_every": 50}, seeds=(0,)),
     Experiment("bncagan", "no-identity-seed0", "bncagan", 0, {"identity_weight": 0.0}, label="w/o L_idt (Table 2)"),
     Experiment("bncagan", "no-cla-seed0", "bncagan", 0, {"cla_weight": 0.0}, label="w/o L_cla (Table 2)"),
     Experiment("bncagan", "no-identity-no-cla-seed0", "bncagan", 0, {"identity_weight": 0.0, "cla_weight": 0.0},
