@@ -52,6 +52,7 @@ import importlib.util  # noqa: E402
 import os  # noqa: E402
 import types  # noqa: E402
 import warnings  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable  # noqa: E402
 
@@ -151,150 +152,144 @@ def random_batch() -> dict[str, torch.Tensor]:
     return {k: torch.rand(4, 3, 128, 128) for k in ("low", "high")}
 
 
-# ------------------------------------------------------------------------------------------ UEGAN
-def uegan_public_step(models: types.ModuleType, losses: types.ModuleType) -> tuple[Callable[[], object], Any]:
-    """The body of the public UEGAN trainer's loop, with its default configuration (``config.py``)."""
+def under(mode: Callable[[], Any], fn: Callable[[], object]) -> Callable[[], object]:
+    """``fn`` run inside the context manager ``mode()`` (``torch.no_grad``, ``torch.inference_mode``)."""
+    def run() -> object:
+        with mode():
+            return fn()
+    return run
+
+
+Pair = tuple[str, Callable[[], object], str, Callable[[], object]]
+
+
+def time_pair(paper: str, pairs: dict[str, Pair], published: dict[str, float], losses: str, repeats: int) -> None:
+    """Time the public code and ours round-robin, the forward pass and then the training step.
+
+    ``pairs[kind] = (public label, public call, our label, our call)`` for
+    ``kind`` in ``forward`` and ``step``; each printed line starts with
+    "<paper> public code, <kind>" or "<paper> ours, <kind>", which is how
+    ``enhancelib.notebook.public_code_comparison`` finds it.
+    """
+    titles = {"forward": "generator forward, 1 x 3 x 512 x 512",
+              "step": f"training step (D + G, {losses}), batch 4 x 3 x 128 x 128"}
+    for kind, (public_label, public, ours_label, ours) in pairs.items():
+        times = bench_uegan.round_robin({f"{paper} public code, {kind} ({public_label})": public,
+                                         f"{paper} ours, {kind} ({ours_label})": ours}, repeats)
+        bench_uegan.report(f"{paper} {titles[kind]}", times, published[kind])
+
+
+# ------------------------------------------------------------------------ the public trainers' loops
+def public_training(models: types.ModuleType, losses: types.ModuleType) -> types.SimpleNamespace:
+    """What both public trainers build (``build_model`` and the loss set-up) with their ``config.py`` defaults."""
     G = public_init(models.Generator(32, "none", "LeakyReLU", False))
     D = public_init(models.Discriminator(32, "none", "LeakyReLU", True, "rahinge"))
-    percep = losses.PerceptualLoss()
-    idt = losses.MultiscaleRecLoss(scale=3, rec_loss_type="l1", multiscale=True)
-    gan = losses.GANLoss("rahinge", tensor=torch.FloatTensor)
-    g_opt, d_opt = adam(G, 1e-4), adam(D, 4e-4)
-    pool = ImagePool(50)
     batch = random_batch()
-    raw, exp = batch["low"] * 2 - 1, batch["high"] * 2 - 1  # the public code works in [-1, 1]
+    return types.SimpleNamespace(
+        G=G, D=D, g_opt=adam(G, 1e-4), d_opt=adam(D, 4e-4), pool=ImagePool(50),
+        percep=losses.PerceptualLoss(), idt=losses.MultiscaleRecLoss(scale=3, rec_loss_type="l1", multiscale=True),
+        gan=losses.GANLoss("rahinge", tensor=torch.FloatTensor),
+        raw=batch["low"] * 2 - 1, exp=batch["high"] * 2 - 1)  # the public code works in [-1, 1]
+
+
+def public_discriminator_step(t: types.SimpleNamespace, fake: torch.Tensor) -> None:
+    """Both trainers' D update: a pooled fake and, with ``adv_input``, the input as a second fake."""
+    stored = t.pool.query(fake)
+    t.d_opt.zero_grad()
+    real_preds = t.D(t.exp)
+    d_loss = t.gan(real_preds, t.D(stored.detach()), None, None, for_discriminator=True)
+    d_loss += t.gan(real_preds, t.D(t.raw), None, None, for_discriminator=True)
+    d_loss.backward()
+    t.d_opt.step()
+    d_loss.item()
+
+
+def uegan_public_step(models: types.ModuleType, losses: types.ModuleType) -> tuple[Callable[[], object], Any]:
+    """The body of the public UEGAN trainer's loop."""
+    t = public_training(models, losses)
 
     def step() -> None:
-        G.train(), D.train()
-        fake = G(raw)
-        stored = pool.query(fake)
-        d_opt.zero_grad()
-        real_preds = D(exp)
-        d_loss = gan(real_preds, D(stored.detach()), None, None, for_discriminator=True)
-        d_loss += gan(real_preds, D(raw), None, None, for_discriminator=True)  # adv_input: the input as a fake
-        d_loss.backward()
-        d_opt.step()
-        d_loss.item()
-        g_opt.zero_grad()
-        g_loss = 0.1 * gan(D(exp), D(fake), None, None, for_discriminator=False)
-        g_loss += 1.0 * percep((fake + 1.0) / 2.0, (raw + 1.0) / 2.0)
-        g_loss += 0.1 * idt(G(exp), exp)
+        t.G.train(), t.D.train()
+        fake = t.G(t.raw)
+        public_discriminator_step(t, fake)
+        t.g_opt.zero_grad()
+        g_loss = 0.1 * t.gan(t.D(t.exp), t.D(fake), None, None, for_discriminator=False)
+        g_loss += 1.0 * t.percep((fake + 1.0) / 2.0, (t.raw + 1.0) / 2.0)
+        g_loss += 0.1 * t.idt(t.G(t.exp), t.exp)
         g_loss.backward()
-        g_opt.step()
+        t.g_opt.step()
         g_loss.item()
 
-    return step, (G, D)
+    return step, (t.G, t.D)
 
 
-def bench_uegan_pair(folder: Path, repeats: int) -> None:
-    models, losses, digest = load_public("uegan", folder)
-    print(f"\nUEGAN: public code {REPOSITORIES['uegan']} (models.py + losses.py, sha256 {digest})")
-    public_step, (G_pub, D_pub) = uegan_public_step(models, losses)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ours = bench_uegan.make_recipe("random")
-    counts = ours.parameters_count()
-    print(f"parameters: public G {parameters(G_pub)}, D {parameters(D_pub)}; ours G {counts['generator'] / 1e6:.3f} M, "
-          f"D {counts['discriminator'] / 1e6:.3f} M")
-
-    x = torch.rand(1, 3, 512, 512)
-    G_ours = bench_uegan.UEGANGenerator().eval()
-    G_pub_eval = public_init(models.Generator(32, "none", "LeakyReLU", False)).eval()
-
-    def forward_public() -> object:
-        with torch.no_grad():
-            return G_pub_eval(x * 2 - 1)
-
-    def forward_ours() -> object:
-        with torch.inference_mode():
-            return G_ours(x)
-
-    bench_uegan.report("UEGAN generator forward, 1 x 3 x 512 x 512",
-                       bench_uegan.round_robin({"UEGAN public code, forward (models.Generator, no_grad)": forward_public,
-                                                "UEGAN ours, forward (UEGANGenerator, inference_mode)": forward_ours}, repeats),
-                       bench_uegan.PUBLIC_MS["forward"])
-    batch = bench_uegan.make_batch()
-    bench_uegan.report("UEGAN training step (D + G, VGG fidelity), batch 4 x 3 x 128 x 128",
-                       bench_uegan.round_robin({"UEGAN public code, step (trainer.py's loop body)": public_step,
-                                                "UEGAN ours, step (UEGANRecipe.train_step)": lambda: ours.train_step(batch, 0)},
-                                               repeats),
-                       bench_uegan.PUBLIC_MS["step"])
-
-
-# ---------------------------------------------------------------------------------------- BNCAGAN
 def bncagan_public_step(models: types.ModuleType, losses: types.ModuleType) -> tuple[Callable[[], object], Any]:
-    """The body of the public BNCAGAN trainer's loop, with its default configuration (``config.py``)."""
-    G = public_init(models.Generator(32, "none", "LeakyReLU", False))
-    D = public_init(models.Discriminator(32, "none", "LeakyReLU", True, "rahinge"))
-    percep = losses.PerceptualLoss()
-    idt = losses.MultiscaleRecLoss(scale=3, rec_loss_type="l1", multiscale=True)
-    gan = losses.GANLoss("rahinge", tensor=torch.FloatTensor)
-    bce = torch.nn.BCEWithLogitsLoss()
-    clip_rho = models.RhoClipper(0, 1)
-    g_opt, d_opt = adam(G, 1e-4), adam(D, 4e-4)
-    pool = ImagePool(50)
-    batch = random_batch()
-    raw, exp = batch["low"] * 2 - 1, batch["high"] * 2 - 1
+    """The body of the public BNCAGAN trainer's loop (two directions, logit loss, rho clipped after each step)."""
+    t = public_training(models, losses)
+    bce, clip_rho = torch.nn.BCEWithLogitsLoss(), models.RhoClipper(0, 1)
 
     def step() -> None:
-        G.train(), D.train()
-        fake, raw_logit, _, exp_idt, exp_logit, _ = G(raw, exp, "train")
-        stored = pool.query(fake)
-        d_opt.zero_grad()
-        real_preds = D(exp)
-        d_loss = gan(real_preds, D(stored.detach()), None, None, for_discriminator=True)
-        d_loss += gan(real_preds, D(raw), None, None, for_discriminator=True)
-        d_loss.backward()
-        d_opt.step()
-        d_loss.item()
-        g_opt.zero_grad()
-        g_loss = 0.1 * gan(D(exp), D(fake), None, None, for_discriminator=False)
-        g_loss += 1.0 * percep((fake + 1.0) / 2.0, (raw + 1.0) / 2.0)
-        g_loss += 1.0 * percep((exp_idt + 1.0) / 2.0, (exp + 1.0) / 2.0)
-        g_loss += 0.1 * idt(fake, exp) + 0.1 * idt(exp_idt, raw)
+        t.G.train(), t.D.train()
+        fake, raw_logit, _, exp_idt, exp_logit, _ = t.G(t.raw, t.exp, "train")
+        public_discriminator_step(t, fake)
+        t.g_opt.zero_grad()
+        g_loss = 0.1 * t.gan(t.D(t.exp), t.D(fake), None, None, for_discriminator=False)
+        g_loss += 1.0 * t.percep((fake + 1.0) / 2.0, (t.raw + 1.0) / 2.0)
+        g_loss += 1.0 * t.percep((exp_idt + 1.0) / 2.0, (t.exp + 1.0) / 2.0)
+        g_loss += 0.1 * t.idt(fake, t.exp) + 0.1 * t.idt(exp_idt, t.raw)
         g_loss += 0.1 * (bce(raw_logit, torch.ones_like(raw_logit)) + bce(exp_logit, torch.zeros_like(exp_logit)))
         g_loss.backward()
-        g_opt.step()
+        t.g_opt.step()
         g_loss.item()
-        G.apply(clip_rho)
+        t.G.apply(clip_rho)
 
-    return step, (G, D)
+    return step, (t.G, t.D)
 
 
-def bench_bncagan_pair(folder: Path, repeats: int) -> None:
-    import bench_bncagan  # imported here: at import it flushes subnormals for the whole process, as main() does
+# ------------------------------------------------------------------------------------- both papers
+@dataclass(frozen=True)
+class Paper:
+    name: str
+    public_step: Callable[[types.ModuleType, types.ModuleType], tuple[Callable[[], object], Any]]
+    public_forward: Callable[[torch.nn.Module, torch.Tensor], torch.Tensor]
+    """How the public tester calls its generator on an image in [-1, 1]."""
+    forward_label: str
+    ours: str
+    """Our benchmark script for the paper: its ``make_recipe`` and ``PUBLIC_MS``."""
+    step_losses: str
+    step_index: int
 
-    models, losses, digest = load_public("bncagan", folder)
-    print(f"\nBNCAGAN: public code {REPOSITORIES['bncagan']} (models.py + losses.py, sha256 {digest})")
-    public_step, (G_pub, D_pub) = bncagan_public_step(models, losses)
+
+PAPERS = {
+    "uegan": Paper("UEGAN", uegan_public_step, lambda G, x: G(x), "models.Generator, no_grad", "bench_uegan",
+                   "VGG fidelity", 0),
+    "bncagan": Paper("BNCAGAN", bncagan_public_step, lambda G, x: G(x, None, "test")[0], "models.Generator, test mode",
+                     "bench_bncagan", "VGG perceptual both ways", 1),
+}
+
+
+def bench_pair(key: str, folder: Path, repeats: int) -> None:
+    """Parameter counts, then the forward pass and the training step of the public code and ours, round-robin."""
+    paper = PAPERS[key]
+    ours_script = importlib.import_module(paper.ours)  # bench_bncagan flushes subnormals at import, as main() does
+    models, losses, digest = load_public(key, folder)
+    print(f"\n{paper.name}: public code {REPOSITORIES[key]} (models.py + losses.py, sha256 {digest})")
+    public_step, (G_pub, D_pub) = paper.public_step(models, losses)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ours = bench_bncagan.make_recipe("random")
-    print(f"parameters: public G {parameters(G_pub)} declared, D {parameters(D_pub)}; "
-          f"ours G {parameters(ours.G)}, D {parameters(ours.D)}")
-
+        ours = ours_script.make_recipe("random")
+    print(f"parameters: public G {parameters(G_pub)} declared, D {parameters(D_pub)}; ours G {parameters(ours.G)}, "
+          f"D {parameters(ours.D)}")
     x = torch.rand(1, 3, 512, 512)
-    G_ours = bench_bncagan.BNCAGANGenerator().eval()
+    G_ours = type(ours.G)().eval()
     G_pub_eval = public_init(models.Generator(32, "none", "LeakyReLU", False)).eval()
-
-    def forward_public() -> object:
-        with torch.no_grad():
-            return G_pub_eval(x * 2 - 1, None, "test")[0]
-
-    def forward_ours() -> object:
-        with torch.inference_mode():
-            return G_ours(x)
-
-    bench_uegan.report("BNCAGAN generator forward, 1 x 3 x 512 x 512",
-                       bench_uegan.round_robin({"BNCAGAN public code, forward (models.Generator, test mode)": forward_public,
-                                                "BNCAGAN ours, forward (BNCAGANGenerator, inference_mode)": forward_ours}, repeats),
-                       bench_bncagan.PUBLIC_MS["forward"])
     batch = random_batch()
-    bench_uegan.report("BNCAGAN training step (D + G, VGG perceptual both ways), batch 4 x 3 x 128 x 128",
-                       bench_uegan.round_robin({"BNCAGAN public code, step (trainer.py's loop body)": public_step,
-                                                "BNCAGAN ours, step (BNCAGANRecipe.train_step)": lambda: ours.train_step(batch, 1)},
-                                               repeats),
-                       bench_bncagan.PUBLIC_MS["step"])
+    time_pair(paper.name, {
+        "forward": (paper.forward_label, under(torch.no_grad, lambda: paper.public_forward(G_pub_eval, x * 2 - 1)),
+                    f"{type(G_ours).__name__}, inference_mode", under(torch.inference_mode, lambda: G_ours(x))),
+        "step": ("trainer.py's loop body", public_step,
+                 f"{type(ours).__name__}.train_step", lambda: ours.train_step(batch, paper.step_index)),
+    }, ours_script.PUBLIC_MS, paper.step_losses, repeats)
 
 
 # ------------------------------------------------------------------------------------------- main
@@ -324,10 +319,9 @@ def main() -> None:
     torch.set_num_threads(2)
     print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, {torch.get_num_threads()} threads, "
           f"float32, random-weight VGG, subnormals flushed to zero, {args.repeats} repeats, default allocator")
-    if uegan is not None:
-        bench_uegan_pair(uegan, args.repeats)
-    if bncagan is not None:
-        bench_bncagan_pair(bncagan, args.repeats)
+    for key, folder in (("uegan", uegan), ("bncagan", bncagan)):
+        if folder is not None:
+            bench_pair(key, folder, args.repeats)
     print("\nBoth lines of a block ran round-robin in the same minutes: their ratio is the measured comparison.")
 
 

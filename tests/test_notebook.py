@@ -21,13 +21,19 @@ def test_recorded_benchmark_shows_the_file_or_the_command(tmp_path, monkeypatch,
     assert shown.count("```") == 2
 
 
+def speed_folder(tmp_path, monkeypatch):
+    """An empty data/runs/benchmark/speed under a stand-in repository root."""
+    monkeypatch.setattr(provenance, "REPO_ROOT", tmp_path)
+    speed = tmp_path / "data" / "runs" / "benchmark" / "speed"
+    speed.mkdir(parents=True)
+    return speed
+
+
 def test_benchmark_medians_and_allocator_comparison(tmp_path, monkeypatch):
     from enhancelib.notebook import allocator_comparison, benchmark_medians
 
-    monkeypatch.setattr(provenance, "REPO_ROOT", tmp_path)
+    speed = speed_folder(tmp_path, monkeypatch)
     assert benchmark_medians("bench_x") == {}
-    speed = tmp_path / "data" / "runs" / "benchmark" / "speed"
-    speed.mkdir(parents=True)
     (speed / "bench_x.txt").write_text(
         "# header 12 ms\ntorch 2 threads\n"
         "  public code's order, torch.no_grad      wall median  1000.0 ms  min  990.0  CPU 1800.0 ms\n"
@@ -51,10 +57,8 @@ def test_benchmark_medians_and_allocator_comparison(tmp_path, monkeypatch):
 def test_public_code_comparison_reads_one_papers_lines(tmp_path, monkeypatch):
     from enhancelib.notebook import public_code_comparison
 
-    monkeypatch.setattr(provenance, "REPO_ROOT", tmp_path)
+    speed = speed_folder(tmp_path, monkeypatch)
     assert public_code_comparison("UEGAN", {"forward": 682.0})["ours / public code"].isna().all()
-    speed = tmp_path / "data" / "runs" / "benchmark" / "speed"
-    speed.mkdir(parents=True)
     (speed / "bench_public_code.txt").write_text(
         "  UEGAN public code, forward (models.Generator)   wall median  1000.0 ms  min 990.0\n"
         "  UEGAN ours, forward (UEGANGenerator)            wall median   800.0 ms  min 790.0\n"
