@@ -20,7 +20,8 @@ provide and times them round-robin against our recipes, so that the ratio
 Settings shared by both sides: 2 threads, float32, a random-weight VGG-19
 for the public losses (as in the public figures; no weights are downloaded:
 ``torchvision.models.vgg19`` is replaced by the untrained architecture) and
-a random-weight VGG for ours, the public initialisation (orthogonal, gain
+a random-weight VGG-19 for ours, up to relu5_1 as our losses need it (the public
+VGG runs all 16 convolutions), the public initialisation (orthogonal, gain
 0.02), subnormal numbers flushed to zero for the whole process (see
 ``bench_bncagan.py``).  The public image pool lives in ``utils.py``, which
 imports TensorFlow; ours (same rule: 50 images, swap with probability 1/2)

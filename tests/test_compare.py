@@ -44,6 +44,7 @@ def test_methods_list_every_registered_seed_and_count_their_densely_evaluated_ru
     n = len(registered)
     assert methods["uegan"].runs[:n] == tuple(sorted(registered, key=lambda n: int(n.rsplit("seed", 1)[1])))
     assert methods["uegan"].runs[n:] == ("dense-eval-seed0",)
+    assert methods["bncagan"].runs[-1] == "dense-eval-seed0"
     assert methods["qagan"].runs[:3] == ("full-seed0", "full-seed1", "full-seed2")
     assert set(methods["qagan"].runs[3:]) == {"dense-eval-seed0", "dense-eval-seed1"}
 
