@@ -25,7 +25,7 @@ from scipy import stats
 from enhancelib.metrics.evaluate import SeedTest, paired_test, seed_test
 
 __all__ = ["describe_seed_group", "describe_longer_run", "validation_selection", "describe_dense_evaluations",
-           "selection_by_method"]
+           "readable_dense_table", "selection_by_method"]
 
 STEP_SPREAD = 1.2
 """Seeds whose step counts differ by more than this factor get the processor caveat."""
@@ -202,6 +202,16 @@ def describe_dense_evaluations(title: str, runs: Mapping[str, Any], baselines: p
     text += _against_baselines(float(table["selected_test_psnr"].mean()), float(table["selected_test_ssim"].mean()),
                                baselines, ssim_digits, name_best=False, lead="Chosen on validation, against")
     return text, table
+
+
+def readable_dense_table(table: pd.DataFrame, every: int) -> pd.DataFrame:
+    """:func:`describe_dense_evaluations`' table, with the column names a chapter prints (one evaluation
+    every ``every`` steps)."""
+    return table.rename(columns={
+        "selected_step": "chosen step", "selected_test_psnr": "test PSNR (chosen on val)",
+        "selected_test_ssim": "test SSIM (chosen on val)", "last_test_psnr": "test PSNR (last)",
+        "oracle_test_psnr": "best test PSNR (reads test)", "mean_step_change": f"mean |move| per {every} steps (dB)",
+        "spearman_val_test": "Spearman(val, test)"})
 
 
 def selection_by_method(eval_logs: Mapping[str, Sequence[pd.DataFrame]]) -> pd.DataFrame:

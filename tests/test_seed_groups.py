@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from enhancelib.seed_groups import (describe_dense_evaluations, describe_longer_run, describe_seed_group,
-                                   selection_by_method, validation_selection)
+                                    readable_dense_table, selection_by_method, validation_selection)
 
 NAMES = [f"photo{i}" for i in range(8)]
 
@@ -128,6 +128,15 @@ def test_dense_evaluations_paragraph_gives_last_and_selected_means_and_the_place
     assert "Chosen on validation, against the input (18.00 dB, 0.850): PSNR above" in text
     with pytest.raises(ValueError, match="no runs"):
         describe_dense_evaluations("none", {}, BASELINES)
+
+
+def test_readable_dense_table_names_the_columns_and_the_spacing():
+    runs = {"d-seed0": DenseRun(_dense_log([17.0, 19.0], [18.0, 19.5], every=50))}
+    _, table = describe_dense_evaluations("Every 50 steps", runs, BASELINES)
+    shown = readable_dense_table(table, every=50)
+    assert shown.loc["d-seed0", "chosen step"] == 100 and shown.loc["d-seed0", "test PSNR (last)"] == 19.5
+    assert "mean |move| per 50 steps (dB)" in shown.columns and "selected_step" not in shown.columns
+    assert list(table.columns)[0] == "evaluations"   # the input table keeps its names
 
 
 def test_selection_by_method_counts_the_runs_whose_choice_is_not_their_last_evaluation():

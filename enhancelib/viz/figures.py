@@ -9,7 +9,7 @@ import pandas as pd
 
 from enhancelib.viz.encode import ImageLike, to_pil
 
-__all__ = ["show_images", "plot_training", "plot_eval", "plot_exposure_changes"]
+__all__ = ["show_images", "plot_training", "plot_eval", "plot_dense_evaluations", "plot_exposure_changes"]
 
 
 def show_images(images: Mapping[str, ImageLike], ncols: int | None = None, width: float = 3.2,
@@ -71,6 +71,33 @@ def plot_eval(eval_logs: Mapping[str, pd.DataFrame], metric: str = "val_psnr",
     return ax
 
 
+
+
+def plot_dense_evaluations(dense_logs: Mapping[str, pd.DataFrame], chosen: pd.DataFrame, input_psnr: float,
+                           others: Mapping[str, pd.DataFrame] | None = None, title: str = "") -> plt.Figure:
+    """Runs evaluated often: test PSNR over steps, and validation against test PSNR per evaluation.
+
+    Left: the test PSNR of each run in ``dense_logs`` (behind them the curves
+    of ``others``, e.g. the seeds evaluated rarely), with a star at the
+    evaluation ``chosen`` on the validation split (``chosen`` is
+    :func:`enhancelib.seed_groups.describe_dense_evaluations`' table, indexed by
+    run).  Right: one point per evaluation, validation PSNR against test PSNR.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+    plot_eval({**(others or {}), **dense_logs}, "test_psnr", baselines={"input": input_psnr}, ax=left)
+    colours = {line.get_label(): line.get_color() for line in left.get_lines()}
+    for name, log in dense_logs.items():
+        left.plot(chosen.loc[name, "selected_step"], chosen.loc[name, "selected_test_psnr"], marker="*", ms=12,
+                  color=colours[name], ls="none")
+        right.scatter(log["val_psnr"], log["test_psnr"], s=14, color=colours[name], label=name)
+    left.set_title(title, fontsize=10)
+    right.axhline(input_psnr, ls="--", lw=1, color="0.5", label="input (test)")
+    right.set_xlabel("val_psnr")
+    right.set_ylabel("test_psnr")
+    right.set_title("one point per evaluation: validation against test", fontsize=10)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
 
 
 def plot_exposure_changes(changes: pd.DataFrame, title: str = "", ncols: int = 4) -> plt.Figure:
