@@ -1,0 +1,277 @@
+"""The figures quoted in the chapters' hand-written commentary, checked against the recorded runs.
+
+Most numbers in the book are printed by code cells from ``data/runs``.  The "Our commentary"
+boxes are prose, and the figures they quote were typed.  Each test below recomputes those figures
+from the records and requires the commentary to contain them as printed, so that a re-recorded
+run, a new seed or a careless edit cannot leave a sentence that disagrees with the data. A failure
+names the cell and the figure: update the sentence (and its reasoning), not the test's arithmetic.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from enhancelib.models.uegan import UEGANGenerator
+from enhancelib.recipes.qagan import QAGAN_PAPER_STEPS
+from enhancelib.seed_groups import validation_selection
+from enhancelib.train.runs import load_run
+
+REPO = Path(__file__).resolve().parents[1]
+RUNS = REPO / "data" / "runs"
+
+
+@lru_cache(maxsize=None)
+def commentary(notebook: str, cell_id: str) -> str:
+    """The text of one markdown cell, with line breaks and indentation folded into single spaces."""
+    cells = json.loads((REPO / "notebooks" / notebook).read_text())["cells"]
+    found = [c for c in cells if c.get("id") == cell_id]
+    assert found, f"{notebook} has no cell with id {cell_id!r} (renamed? update this test)"
+    return " ".join("".join(found[0]["source"]).split())
+
+
+def assert_quotes(notebook: str, cell_id: str, *figures: str) -> None:
+    text = commentary(notebook, cell_id)
+    missing = [f for f in figures if f not in text]
+    assert not missing, (f"{notebook}, cell {cell_id!r}: the records give {missing}, which the text does not "
+                         "quote. Update the sentence to the recorded figures.")
+
+
+def run(chapter: str, name: str):
+    path = RUNS / chapter / name
+    if not (path / "metrics.json").is_file():
+        pytest.skip(f"{chapter}/{name} is not recorded")
+    return load_run(path)
+
+
+def evaluations(chapter: str, name: str) -> pd.DataFrame:
+    return run(chapter, name).eval_log.sort_values("step").reset_index(drop=True)
+
+
+def final_psnr(chapter: str, names: list[str]) -> pd.Series:
+    return pd.Series({n: float(run(chapter, n).metrics["test"]["psnr"]) for n in names})
+
+
+def baseline_psnr(method: str) -> float:
+    table = pd.read_csv(RUNS / "benchmark" / "baselines" / "per_image_test.csv")
+    return float(table.loc[table["method"] == method, "psnr"].mean())
+
+
+def trend(log: pd.DataFrame) -> tuple[float, float]:
+    """Least-squares slope of test PSNR per 100 steps, and its p-value."""
+    fit = stats.linregress(log["step"], log["test_psnr"])
+    return fit.slope * 100, fit.pvalue
+
+
+def largest_move(log: pd.DataFrame) -> tuple[float, int, int, float | None]:
+    """The largest change between consecutive evaluations, its steps, and the change after it."""
+    moves = np.diff(log["test_psnr"].to_numpy())
+    i = int(np.abs(moves).argmax())
+    after = float(moves[i + 1]) if i + 1 < len(moves) else None
+    return float(moves[i]), int(log["step"][i]), int(log["step"][i + 1]), after
+
+
+def signed(x: float) -> str:
+    """A change as the commentary prints it: +0.72, -1.03."""
+    return f"{x:+.2f}"
+
+
+def uegan_full() -> list[str]:
+    return [f"full-seed{s}" for s in range(5)]
+
+
+# ---- chapter 01: UEGAN
+
+def test_uegan_global_attention_parameters_that_never_reach_the_output():
+    generator = UEGANGenerator(width=32)
+    dead = 0
+    for module in generator.modules():
+        if module.__class__.__name__ == "GlobalAttention":
+            channels = module.channels
+            dead += sum(p.numel() for p in module.mlp.parameters())
+            dead += module.fuse.weight[:, channels:].numel() + module.fuse.bias.numel()
+    total = sum(p.numel() for p in generator.parameters())
+    assert_quotes("01_uegan.ipynb", "gam", f"{dead / 1e6:.2f} M", f"{total / 1e6:.2f} M")
+
+
+def test_uegan_dense_evaluation_commentary():
+    log = evaluations("uegan", "dense-eval-seed0")
+    chosen = validation_selection(log)
+    move, start, end, after = largest_move(log)
+    slope, p = trend(log)
+    seed4 = ", ".join(f"{v:.2f}" for v in evaluations("uegan", "full-seed4")["test_psnr"])
+    seed0 = evaluations("uegan", "full-seed0").tail(2)
+    qagan_moves = [validation_selection(evaluations("qagan", f"dense-eval-seed{s}"))["mean_step_change"] for s in (0, 1)]
+    qagan_rho = [validation_selection(evaluations("qagan", f"dense-eval-seed{s}"))["spearman_val_test"] for s in (0, 1)]
+    # the validation PSNR's band from the second evaluation on, step 500 (where both fell) left out
+    steady = log[(log["step"] > log["step"].min()) & (log["step"] != end)]["val_psnr"]
+    seeds = final_psnr("uegan", uegan_full())
+    recipe = final_psnr("uegan", uegan_full() + ["dense-eval-seed0"])
+    autocontrast = baseline_psnr("autocontrast")
+    assert_quotes(
+        "01_uegan.ipynb", "dense-comment",
+        f"between {log['test_psnr'].min():.2f} and {log['test_psnr'].max():.2f} dB",
+        f"moved by {chosen['mean_step_change']:.2f} dB on average",
+        f"{qagan_moves[0]:.1f} and {qagan_moves[1]:.1f} dB every 25 steps",
+        f"{signed(move)} dB from step {start} to step {end}", f"followed by {signed(after)} dB",
+        f"Seed 4 stood at {seed4.rsplit(', ', 1)[0]} and {seed4.rsplit(', ', 1)[1]} dB",
+        f"lost {seed0['test_psnr'].iloc[0] - seed0['test_psnr'].iloc[1]:.1f} dB between its last two evaluations "
+        f"(steps {seed0['step'].iloc[0]} and {seed0['step'].iloc[1]})",
+        f"falls by {-slope:.2f} dB per 100 steps (p = {p:.2f})",
+        f"is {chosen['spearman_val_test']:.2f} (QAGAN: {qagan_rho[0]:.2f} and {qagan_rho[1]:.2f})",
+        f"within {steady.min():.1f}-{steady.max():.1f} dB",
+        f"scores {chosen['selected_test_psnr']:.2f} dB on the test split, "
+        f"{chosen['selected_test_psnr'] - chosen['last_test_psnr']:.2f} dB above the last one",
+        f"ends at {chosen['last_test_psnr']:.2f} dB", f"five seeds' mean ({seeds.mean():.2f} dB)",
+        f"six runs give {recipe.mean():.2f} ± {recipe.std(ddof=1):.2f} dB",
+        f"now {autocontrast - recipe.mean():.2f} dB below autocontrast's PSNR",
+        f"were {seeds.mean() - autocontrast:.2f} dB above it",
+    )
+    assert_quotes("01_uegan.ipynb", "dense-md", f"({seed4} dB)")
+    assert len(recipe) == 6 and recipe.mean() < autocontrast < seeds.mean(), "the commentary's 'below ... above' order"
+
+
+# ---- chapter 02: GleNet
+
+def _stage_two_start(name: str) -> int:
+    """First logged step of stage 2 (LEN's losses appear in the training log, which has a row every 10 steps)."""
+    log = run("glenet", name).train_log
+    return int(log.loc[log["len_loss"].notna(), "step"].min())
+
+
+def test_glenet_three_times_the_budget_commentary():
+    name = "unpaired-budget-3x-seed0"
+    log = evaluations("glenet", name)
+    stage2 = _stage_two_start(name)
+    stage1 = log[log["step"] < stage2]
+    late = stage1[stage1["step"] >= 1000]["test_psnr"]
+    seeds = [f"unpaired-seed{s}" for s in range(3)]
+    seed_stage2 = [_stage_two_start(n) for n in seeds]
+    final = run("glenet", name).metrics["test"]
+    seed_ssim = np.mean([run("glenet", n).metrics["test"]["ssim"] for n in seeds])
+    inputs = pd.read_csv(RUNS / "benchmark" / "baselines" / "per_image_test.csv").query("method == 'input'")
+    assert_quotes(
+        "02_glenet.ipynb", "budget-comment",
+        f"Stage 1 now lasts about {stage2:,} steps instead of {min(seed_stage2)}-{max(seed_stage2)}",
+        f"from {log['test_psnr'][0]:.2f} dB at step {log['step'][0]}",
+        f"between {late.min():.2f} and {late.max():.2f} dB from step 1,000 on",
+        f"from {stage1['test_psnr'].iloc[-1]:.2f} dB at the last evaluation of stage 1) to {final['psnr']:.2f} dB",
+        f"SSIM stays at {final['ssim']:.3f}, below the seeds' {seed_ssim:.3f} and far below the input's "
+        f"{inputs['ssim'].mean():.3f}",
+    )
+    assert final["psnr"] > final_psnr("glenet", seeds).max(), "'above all three book-budget seeds'"
+
+
+# ---- chapter 03: QAGAN
+
+def test_qagan_three_times_the_budget_commentary():
+    log = evaluations("qagan", "budget-3x-seed0")
+    steps = run("qagan", "budget-3x-seed0").metrics["steps"]
+    mid = log[log["step"].isin([250, 500])]["test_psnr"].round(1).unique()
+    assert len(mid) == 1, "the text gives one value for steps 250 and 500"
+    assert_quotes(
+        "03_qagan.ipynb", "budget-comment",
+        f"took {steps} steps", f"the test PSNR was {mid[0]:.1f} dB", f"it was {log['test_psnr'].iloc[-1]:.1f} dB",
+        f"{steps} steps are {100 * steps / QAGAN_PAPER_STEPS:.1f} % of the paper's {QAGAN_PAPER_STEPS:,}",
+    )
+    seed_steps = [run("qagan", f"full-seed{s}").metrics["steps"] for s in range(3)]
+    assert 2 <= steps / max(seed_steps) and steps / min(seed_steps) <= 3, "'two to three times as many'"
+
+
+def test_qagan_dense_evaluation_commentary():
+    logs = [evaluations("qagan", f"dense-eval-seed{s}") for s in (0, 1)]
+    summary = [validation_selection(log) for log in logs]
+    move, start, end, _ = largest_move(logs[1])
+    assert abs(move) == max(abs(largest_move(log)[0]) for log in logs)
+    last_two = logs[1].tail(2)
+    five = final_psnr("qagan", [f"full-seed{s}" for s in range(3)] + ["dense-eval-seed0", "dense-eval-seed1"])
+    three = five.iloc[:3]
+    assert_quotes(
+        "03_qagan.ipynb", "dense-comment",
+        f"moved by {summary[0]['mean_step_change']:.1f} dB (seed 0) and {summary[1]['mean_step_change']:.1f} dB (seed 1)",
+        f"The largest move was {abs(move):.1f} dB: seed 1 stood at {logs[1]['test_psnr'][logs[1]['step'] == start].item():.1f} "
+        f"dB at step {start} and at {logs[1]['test_psnr'][logs[1]['step'] == end].item():.1f} dB at step {end}",
+        f"seed 1 fell from {last_two['test_psnr'].iloc[0]:.1f} to {last_two['test_psnr'].iloc[1]:.1f} dB over its last "
+        f"{last_two['step'].iloc[1] - last_two['step'].iloc[0]} steps",
+        f"end {five['dense-eval-seed0'] - five['full-seed0']:.1f} dB apart ({five['dense-eval-seed0']:.2f} and "
+        f"{five['full-seed0']:.2f} dB)",
+        f"within {three.max() - three.min():.1f} dB of each other",
+        f"spreads over {five.max() - five.min():.1f} dB",
+        f"its standard deviation is about {five.std(ddof=1):.0f} dB",
+        f"(rank correlation {summary[0]['spearman_val_test']:.2f} and {summary[1]['spearman_val_test']:.2f})",
+        f"{summary[0]['selected_test_psnr']:.2f} dB (seed 0, step {summary[0]['selected_step']:.0f}) and "
+        f"{summary[1]['selected_test_psnr']:.2f} dB (seed 1, step {summary[1]['selected_step']:.0f})",
+        f"by {summary[0]['selected_test_psnr'] - baseline_psnr('autocontrast'):.2f} dB, autocontrast's PSNR",
+    )
+
+
+# ---- chapter 04: BNCAGAN
+
+def test_bncagan_dense_evaluation_commentary():
+    log = evaluations("bncagan", "dense-eval-seed0")
+    chosen = validation_selection(log)
+    move, start, end, _ = largest_move(log)
+    later = np.abs(np.diff(log[log["step"] >= end]["test_psnr"].to_numpy()))
+    slope, p = trend(log)
+    seeds = final_psnr("bncagan", [f"full-seed{s}" for s in range(5)])
+    recipe = final_psnr("bncagan", [f"full-seed{s}" for s in range(5)] + ["dense-eval-seed0"])
+    autocontrast = baseline_psnr("autocontrast")
+    uegan = validation_selection(evaluations("uegan", "dense-eval-seed0"))
+    assert_quotes(
+        "04_bncagan.ipynb", "dense-comment",
+        f"between {log['test_psnr'].min():.2f} and {log['test_psnr'].max():.2f} dB",
+        f"moved by {chosen['mean_step_change']:.2f} dB on average",
+        f"UEGAN's run moved {uegan['mean_step_change']:.2f} dB every 50 steps",
+        f"The largest move, {signed(move)} dB, is the first (step {start} to {end})",
+        f"({slope:.2f} dB per 100 steps, p = {p:.2f})",
+        f"five seeds ({seeds.std(ddof=1):.2f} dB)",
+        f"is {chosen['spearman_val_test']:.2f} (UEGAN: {uegan['spearman_val_test']:.2f}",
+        f"(step {chosen['selected_step']:.0f})", f"{chosen['selected_test_psnr']:.2f} dB, "
+        f"{chosen['selected_test_psnr'] - chosen['last_test_psnr']:.2f} dB above the last",
+        f"ends at {chosen['last_test_psnr']:.2f} dB", f"five seeds' mean ({seeds.mean():.2f} dB)",
+        f"six runs give {recipe.mean():.2f} ± {recipe.std(ddof=1):.2f} dB",
+        f"{recipe.mean() - autocontrast:.2f} dB above autocontrast's PSNR",
+        f"(the five seeds were {seeds.mean() - autocontrast:.2f} dB above it)",
+        f"twice the seed spread ({2 * recipe.std(ddof=1):.2f} dB)",
+    )
+    assert start == log["step"][0] and later.max() <= 0.3, "'the first ... after step 100 no move exceeds 0.3 dB'"
+    assert chosen["selected_test_psnr"] == chosen["oracle_test_psnr"], "'also the best on the test split'"
+
+
+# ---- the identity-term runs (chapters 02 and 03): statements in words, checked with the words' tolerance
+
+def _input_psnr() -> float:
+    return baseline_psnr("input")
+
+
+def test_glenet_identity_weight_5_commentary():
+    weight5 = final_psnr("glenet", [f"hq-identity-5-seed{s}" for s in range(3)])
+    paper = final_psnr("glenet", [f"unpaired-seed{s}" for s in range(3)])
+    text = commentary("02_glenet.ipynb", "hq-identity-comment")
+    assert "all three seeds end below the paper's lowest seed, about a decibel lower on average" in text
+    assert weight5.max() < paper.min()
+    assert 0.75 <= paper.mean() - weight5.mean() <= 1.25, "'about a decibel lower on average'"
+    steps = {s: run("glenet", f"hq-identity-5-seed{s}").metrics["steps"] for s in range(3)}
+    assert "took about a third fewer steps" in text
+    assert all(0.55 <= steps[s] / steps[0] <= 0.75 for s in (1, 2)), "'about a third fewer steps' than seed 0"
+
+
+def test_qagan_identity_commentary():
+    eq9 = final_psnr("qagan", [f"full-seed{s}" for s in range(3)] + ["dense-eval-seed0", "dense-eval-seed1"])
+    weight25 = final_psnr("qagan", [f"hq-identity-25-seed{s}" for s in range(3)])
+    weight5 = final_psnr("qagan", [f"hq-identity-5-seed{s}" for s in range(3)])
+    text = commentary("03_qagan.ipynb", "hq-identity-comment")
+    assert "all three seeds end below eq. 9's mean, by about 2 dB, and close together" in text
+    assert weight25.max() < eq9.mean() and 1.5 <= eq9.mean() - weight25.mean() <= 2.5
+    assert weight25.std(ddof=1) < eq9.std(ddof=1) / 2, "'close together' (against eq. 9's spread)"
+    assert "One seed ends a little above the input's PSNR, another far below it, and their mean is level with" in text
+    assert 0 < weight5.max() - _input_psnr() <= 0.5 and _input_psnr() - weight5.min() >= 2
+    assert abs(weight5.mean() - eq9.mean()) <= 0.5, "'level with eq. 9's' mean"
+    steps = {s: run("qagan", f"hq-identity-5-seed{s}").metrics["steps"] for s in range(3)}
+    assert "took about a third fewer steps" in text
+    assert all(0.55 <= steps[s] / steps[0] <= 0.75 for s in (1, 2)), "'about a third fewer steps' than seed 0"
