@@ -70,7 +70,7 @@ class Recipe(ABC):
         self.amp_dtype = autocast_dtype(preset.amp, device)
         """16-bit format of the forward passes (None: float32); see :mod:`enhancelib.train.precision`."""
         # float16 needs the loss scaled against underflow; bfloat16 has float32's range and does not
-        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16)
+        self.scaler = torch.amp.GradScaler(device.type, enabled=self.amp_dtype == torch.float16)
         self.progress: float = 0.0
         """Fraction of the run done (steps or CPU budget), set by the engine before each step."""
         self.networks: dict[str, nn.Module] = {}
