@@ -275,3 +275,26 @@ def test_qagan_identity_commentary():
     steps = {s: run("qagan", f"hq-identity-5-seed{s}").metrics["steps"] for s in range(3)}
     assert "took about a third fewer steps" in text
     assert all(0.55 <= steps[s] / steps[0] <= 0.75 for s in (1, 2)), "'about a third fewer steps' than seed 0"
+
+
+# ---- seed counts stated in prose, against the registry of experiments
+
+def _seed_counts() -> dict[str, int]:
+    """Training seeds per learned method of the comparison (the densely evaluated runs are not seeds)."""
+    from enhancelib.compare import LEARNED_METHODS
+    return {m.key: sum(1 for r in m.runs if not r.startswith("dense-eval")) for m in LEARNED_METHODS
+            if m.role != "paired upper bound"}
+
+
+def test_seed_counts_in_the_prose_match_the_registry():
+    counts = _seed_counts()
+    five = {key for key, n in counts.items() if n == 5}
+    assert five == {"uegan", "uegan_charbonnier", "bncagan"}, f"methods with five seeds changed: {counts}"
+    assert all(n == 3 for key, n in counts.items() if key not in five), f"the others have three: {counts}"
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert ("The learned methods have three seeds each; UEGAN's and BNCAGAN's full models and report 003's "
+            "Charbonnier variant of UEGAN have five.") in readme
+    assert_quotes("05_comparison.ipynb", "0cae62e0",
+                  "UEGAN, report 003's Charbonnier variant and BNCAGAN have five seeds, the other learned methods three")
+    assert_quotes("01_uegan.ipynb", "training", "the full model with seeds 0 to 4",
+                  'five seeds of "Charbonnier" and three of "Charbonnier + SE"')
