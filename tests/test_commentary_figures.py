@@ -298,3 +298,31 @@ def test_seed_counts_in_the_prose_match_the_registry():
                   "UEGAN, report 003's Charbonnier variant and BNCAGAN have five seeds, the other learned methods three")
     assert_quotes("01_uegan.ipynb", "training", "the full model with seeds 0 to 4",
                   'five seeds of "Charbonnier" and three of "Charbonnier + SE"')
+
+
+def test_uegan_report_003_charbonnier_commentary():
+    names = [f"charbonnier-seed{s}" for s in range(5)]
+    runs = {n: run("uegan", n) for n in names}
+    psnr = pd.Series({n: r.per_image["psnr"].mean() for n, r in runs.items()})
+    ssim = pd.Series({n: r.per_image["ssim"].mean() for n, r in runs.items()})
+    recipe = pd.Series({n: run("uegan", n).per_image["psnr"].mean() for n in uegan_full() + ["dense-eval-seed0"]})
+    table = pd.read_csv(RUNS / "benchmark" / "baselines" / "per_image_test.csv")
+    operators = table[table["method"] != "input"].groupby("method")[["psnr", "ssim"]].mean()
+    best_psnr, best_ssim = operators["psnr"].max(), operators["ssim"].max()
+    assert operators["psnr"].idxmax() == "autocontrast" and operators["ssim"].idxmax() == "gray_world_auto_gamma"
+    steps = pd.Series({n: r.provenance["steps"] for n, r in runs.items()})
+    fast, slow = names[:3], names[3:]
+    welch = stats.ttest_ind(psnr, recipe, equal_var=False)
+    assert_quotes(
+        "01_uegan.ipynb", "report003-comment",
+        f"{psnr.mean():.2f} ± {psnr.std(ddof=1):.2f} dB PSNR and {ssim.mean():.3f} SSIM",
+        f"autocontrast's PSNR ({best_psnr:.2f} dB) and grey world's SSIM ({best_ssim:.3f})",
+        f"(p = {stats.ttest_1samp(psnr, best_psnr).pvalue:.3f} and p = {stats.ttest_1samp(ssim, best_ssim).pvalue:.3f})",
+        f"differ by {psnr.mean() - recipe.mean():+.2f} dB, Welch's p = {welch.pvalue:.3f}",
+        f"{psnr.std(ddof=1):.2f} dB over the variant's seeds against {recipe.std(ddof=1):.2f} dB",
+        f"({steps[fast].min()}-{steps[fast].max()} steps)", f"({steps[slow].min()}-{steps[slow].max()} steps)",
+        f"average {psnr[fast].mean():.2f} and {psnr[slow].mean():.2f} dB",
+    )
+    assert psnr.min() > best_psnr and ssim.min() > best_ssim, "'Every seed is above'"
+    assert (recipe < baseline_psnr("input")).sum() == 1, "'one of which ends below the input'"
+    assert welch.pvalue > 0.05, "'the gain is not resolved'"
