@@ -323,6 +323,14 @@ def test_uegan_report_003_charbonnier_commentary():
         f"({steps[fast].min()}-{steps[fast].max()} steps)", f"({steps[slow].min()}-{steps[slow].max()} steps)",
         f"average {psnr[fast].mean():.2f} and {psnr[slow].mean():.2f} dB",
     )
+    no_identity = pd.Series({n: run("uegan", n).per_image["psnr"].mean() for n in [f"no-identity-seed{s}" for s in range(3)]})
+    assert_quotes(
+        "01_uegan.ipynb", "report003-comment",
+        f"gives {no_identity.mean():.2f} ± {no_identity.std(ddof=1):.2f} dB",
+        f"(Welch's p = {stats.ttest_ind(no_identity, recipe, equal_var=False).pvalue:.2f} and "
+        f"{stats.ttest_ind(psnr, no_identity, equal_var=False).pvalue:.2f})",
+    )
+    assert recipe.mean() < no_identity.mean() < psnr.mean(), "'between the paper's recipe and the Charbonnier variant'"
     assert psnr.min() > best_psnr and ssim.min() > best_ssim, "'Every seed is above'"
     assert (recipe < baseline_psnr("input")).sum() == 1, "'one of which ends below the input'"
     assert welch.pvalue > 0.05, "'the gain is not resolved'"
