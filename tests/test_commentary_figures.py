@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from enhancelib.metrics import paired_test
 from enhancelib.models.uegan import UEGANGenerator
 from enhancelib.recipes.qagan import QAGAN_PAPER_STEPS
 from enhancelib.seed_groups import validation_selection
@@ -323,6 +324,15 @@ def test_uegan_report_003_charbonnier_commentary():
         f"({steps[fast].min()}-{steps[fast].max()} steps)", f"({steps[slow].min()}-{steps[slow].max()} steps)",
         f"average {psnr[fast].mean():.2f} and {psnr[slow].mean():.2f} dB",
     )
+    per_photo = pd.concat([r.per_image.set_index("name")["psnr"] for r in runs.values()], axis=1).mean(axis=1)
+    autocontrast = table[table["method"] == "autocontrast"].set_index("name")["psnr"].reindex(per_photo.index)
+    photos = paired_test(per_photo.rename("psnr").reset_index(), autocontrast.reset_index(), "psnr")
+    assert_quotes(
+        "01_uegan.ipynb", "report003-comment",
+        f"beats autocontrast's PSNR on {int((per_photo > autocontrast).sum())} of the {len(per_photo)} test photos "
+        f"(Wilcoxon p = {photos.p_value:.2f})",
+    )
+    assert photos.p_value > 0.05, "'the lead is not consistent' photo by photo"
     no_identity = pd.Series({n: run("uegan", n).per_image["psnr"].mean() for n in [f"no-identity-seed{s}" for s in range(3)]})
     assert_quotes(
         "01_uegan.ipynb", "report003-comment",
