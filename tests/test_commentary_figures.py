@@ -19,8 +19,10 @@ from scipy import stats
 
 from enhancelib.metrics import paired_test
 from enhancelib.models.uegan import UEGANGenerator
+from enhancelib.nn.attention import GlobalAttention
 from enhancelib.recipes.qagan import QAGAN_PAPER_STEPS
 from enhancelib.seed_groups import validation_selection
+from enhancelib.train.baselines import load_baselines
 from enhancelib.train.runs import load_run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,13 +56,19 @@ def evaluations(chapter: str, name: str) -> pd.DataFrame:
     return run(chapter, name).eval_log.sort_values("step").reset_index(drop=True)
 
 
-def final_psnr(chapter: str, names: list[str]) -> pd.Series:
-    return pd.Series({n: float(run(chapter, n).metrics["test"]["psnr"]) for n in names})
+def final_scores(chapter: str, names: list[str], metric: str = "psnr") -> pd.Series:
+    """Each run's final test score, the mean over the test photos (as the chapters compute it)."""
+    return pd.Series({n: float(run(chapter, n).per_image[metric].mean()) for n in names})
+
+
+@lru_cache(maxsize=None)
+def baselines() -> pd.DataFrame:
+    """The recorded per-photo scores of the input and the classical operators."""
+    return load_baselines("cpu", progress=False)[0]
 
 
 def baseline_psnr(method: str) -> float:
-    table = pd.read_csv(RUNS / "benchmark" / "baselines" / "per_image_test.csv")
-    return float(table.loc[table["method"] == method, "psnr"].mean())
+    return float(baselines().loc[baselines()["method"] == method, "psnr"].mean())
 
 
 def trend(log: pd.DataFrame) -> tuple[float, float]:
@@ -92,7 +100,7 @@ def test_uegan_global_attention_parameters_that_never_reach_the_output():
     generator = UEGANGenerator(width=32)
     dead = 0
     for module in generator.modules():
-        if module.__class__.__name__ == "GlobalAttention":
+        if isinstance(module, GlobalAttention):
             channels = module.channels
             dead += sum(p.numel() for p in module.mlp.parameters())
             dead += module.fuse.weight[:, channels:].numel() + module.fuse.bias.numel()
@@ -111,8 +119,8 @@ def test_uegan_dense_evaluation_commentary():
     qagan_rho = [validation_selection(evaluations("qagan", f"dense-eval-seed{s}"))["spearman_val_test"] for s in (0, 1)]
     # the validation PSNR's band from the second evaluation on, step 500 (where both fell) left out
     steady = log[(log["step"] > log["step"].min()) & (log["step"] != end)]["val_psnr"]
-    seeds = final_psnr("uegan", uegan_full())
-    recipe = final_psnr("uegan", uegan_full() + ["dense-eval-seed0"])
+    seeds = final_scores("uegan", uegan_full())
+    recipe = final_scores("uegan", uegan_full() + ["dense-eval-seed0"])
     autocontrast = baseline_psnr("autocontrast")
     assert_quotes(
         "01_uegan.ipynb", "dense-comment",
@@ -154,8 +162,8 @@ def test_glenet_three_times_the_budget_commentary():
     seeds = [f"unpaired-seed{s}" for s in range(3)]
     seed_stage2 = [_stage_two_start(n) for n in seeds]
     final = run("glenet", name).metrics["test"]
-    seed_ssim = np.mean([run("glenet", n).metrics["test"]["ssim"] for n in seeds])
-    inputs = pd.read_csv(RUNS / "benchmark" / "baselines" / "per_image_test.csv").query("method == 'input'")
+    seed_ssim = final_scores("glenet", seeds, "ssim").mean()
+    inputs = baselines().query("method == 'input'")
     assert_quotes(
         "02_glenet.ipynb", "budget-comment",
         f"Stage 1 now lasts about {stage2:,} steps instead of {min(seed_stage2)}-{max(seed_stage2)}",
@@ -165,7 +173,7 @@ def test_glenet_three_times_the_budget_commentary():
         f"SSIM stays at {final['ssim']:.3f}, below the seeds' {seed_ssim:.3f} and far below the input's "
         f"{inputs['ssim'].mean():.3f}",
     )
-    assert final["psnr"] > final_psnr("glenet", seeds).max(), "'above all three book-budget seeds'"
+    assert final["psnr"] > final_scores("glenet", seeds).max(), "'above all three book-budget seeds'"
 
 
 # ---- chapter 03: QAGAN
@@ -190,7 +198,7 @@ def test_qagan_dense_evaluation_commentary():
     move, start, end, _ = largest_move(logs[1])
     assert abs(move) == max(abs(largest_move(log)[0]) for log in logs)
     last_two = logs[1].tail(2)
-    five = final_psnr("qagan", [f"full-seed{s}" for s in range(3)] + ["dense-eval-seed0", "dense-eval-seed1"])
+    five = final_scores("qagan", [f"full-seed{s}" for s in range(3)] + ["dense-eval-seed0", "dense-eval-seed1"])
     three = five.iloc[:3]
     assert_quotes(
         "03_qagan.ipynb", "dense-comment",
@@ -219,8 +227,8 @@ def test_bncagan_dense_evaluation_commentary():
     move, start, end, _ = largest_move(log)
     later = np.abs(np.diff(log[log["step"] >= end]["test_psnr"].to_numpy()))
     slope, p = trend(log)
-    seeds = final_psnr("bncagan", [f"full-seed{s}" for s in range(5)])
-    recipe = final_psnr("bncagan", [f"full-seed{s}" for s in range(5)] + ["dense-eval-seed0"])
+    seeds = final_scores("bncagan", [f"full-seed{s}" for s in range(5)])
+    recipe = final_scores("bncagan", [f"full-seed{s}" for s in range(5)] + ["dense-eval-seed0"])
     autocontrast = baseline_psnr("autocontrast")
     uegan = validation_selection(evaluations("uegan", "dense-eval-seed0"))
     assert_quotes(
@@ -246,13 +254,9 @@ def test_bncagan_dense_evaluation_commentary():
 
 # ---- the identity-term runs (chapters 02 and 03): statements in words, checked with the words' tolerance
 
-def _input_psnr() -> float:
-    return baseline_psnr("input")
-
-
 def test_glenet_identity_weight_5_commentary():
-    weight5 = final_psnr("glenet", [f"hq-identity-5-seed{s}" for s in range(3)])
-    paper = final_psnr("glenet", [f"unpaired-seed{s}" for s in range(3)])
+    weight5 = final_scores("glenet", [f"hq-identity-5-seed{s}" for s in range(3)])
+    paper = final_scores("glenet", [f"unpaired-seed{s}" for s in range(3)])
     text = commentary("02_glenet.ipynb", "hq-identity-comment")
     assert "all three seeds end below the paper's lowest seed, about a decibel lower on average" in text
     assert weight5.max() < paper.min()
@@ -263,15 +267,16 @@ def test_glenet_identity_weight_5_commentary():
 
 
 def test_qagan_identity_commentary():
-    eq9 = final_psnr("qagan", [f"full-seed{s}" for s in range(3)] + ["dense-eval-seed0", "dense-eval-seed1"])
-    weight25 = final_psnr("qagan", [f"hq-identity-25-seed{s}" for s in range(3)])
-    weight5 = final_psnr("qagan", [f"hq-identity-5-seed{s}" for s in range(3)])
+    eq9 = final_scores("qagan", [f"full-seed{s}" for s in range(3)] + ["dense-eval-seed0", "dense-eval-seed1"])
+    weight25 = final_scores("qagan", [f"hq-identity-25-seed{s}" for s in range(3)])
+    weight5 = final_scores("qagan", [f"hq-identity-5-seed{s}" for s in range(3)])
     text = commentary("03_qagan.ipynb", "hq-identity-comment")
     assert "all three seeds end below eq. 9's mean, by about 2 dB, and close together" in text
     assert weight25.max() < eq9.mean() and 1.5 <= eq9.mean() - weight25.mean() <= 2.5
     assert weight25.std(ddof=1) < eq9.std(ddof=1) / 2, "'close together' (against eq. 9's spread)"
     assert "One seed ends a little above the input's PSNR, another far below it, and their mean is level with" in text
-    assert 0 < weight5.max() - _input_psnr() <= 0.5 and _input_psnr() - weight5.min() >= 2
+    inputs = baseline_psnr("input")
+    assert 0 < weight5.max() - inputs <= 0.5 and inputs - weight5.min() >= 2
     assert abs(weight5.mean() - eq9.mean()) <= 0.5, "'level with eq. 9's' mean"
     steps = {s: run("qagan", f"hq-identity-5-seed{s}").metrics["steps"] for s in range(3)}
     assert "took about a third fewer steps" in text
@@ -304,10 +309,9 @@ def test_seed_counts_in_the_prose_match_the_registry():
 def test_uegan_report_003_charbonnier_commentary():
     names = [f"charbonnier-seed{s}" for s in range(5)]
     runs = {n: run("uegan", n) for n in names}
-    psnr = pd.Series({n: r.per_image["psnr"].mean() for n, r in runs.items()})
-    ssim = pd.Series({n: r.per_image["ssim"].mean() for n, r in runs.items()})
-    recipe = pd.Series({n: run("uegan", n).per_image["psnr"].mean() for n in uegan_full() + ["dense-eval-seed0"]})
-    table = pd.read_csv(RUNS / "benchmark" / "baselines" / "per_image_test.csv")
+    psnr, ssim = final_scores("uegan", names), final_scores("uegan", names, "ssim")
+    recipe = final_scores("uegan", uegan_full() + ["dense-eval-seed0"])
+    table = baselines()
     operators = table[table["method"] != "input"].groupby("method")[["psnr", "ssim"]].mean()
     best_psnr, best_ssim = operators["psnr"].max(), operators["ssim"].max()
     assert operators["psnr"].idxmax() == "autocontrast" and operators["ssim"].idxmax() == "gray_world_auto_gamma"
@@ -333,7 +337,7 @@ def test_uegan_report_003_charbonnier_commentary():
         f"(Wilcoxon p = {photos.p_value:.2f})",
     )
     assert photos.p_value > 0.05, "'the lead is not consistent' photo by photo"
-    no_identity = pd.Series({n: run("uegan", n).per_image["psnr"].mean() for n in [f"no-identity-seed{s}" for s in range(3)]})
+    no_identity = final_scores("uegan", [f"no-identity-seed{s}" for s in range(3)])
     assert_quotes(
         "01_uegan.ipynb", "report003-comment",
         f"gives {no_identity.mean():.2f} ± {no_identity.std(ddof=1):.2f} dB",

@@ -14,9 +14,9 @@ import pytest
 import torch
 
 from enhancelib.config import resolve_preset
-from enhancelib.nn.vgg import load_vgg
 from enhancelib.recipes import get_recipe
 from enhancelib.train import precision
+from tests.recipes.glenet_fixtures import backbone, batch  # noqa: F401  (a random VGG; tiny batches with every key the recipes read)
 
 torch.set_num_threads(1)
 STEPS = 4
@@ -31,12 +31,6 @@ TINY = {
 }
 
 
-@pytest.fixture(scope="module")
-def backbone():
-    with pytest.warns(UserWarning, match="RANDOM"):
-        return load_vgg("random")
-
-
 @pytest.fixture
 def float16_on_cpu(monkeypatch):
     monkeypatch.setitem(precision._FORMATS, "cpu", torch.float16)
@@ -47,11 +41,6 @@ def gpu_preset_on_cpu(recipe_class):
     """The `gpu` preset with the recipe's paper settings, moved to the CPU and shrunk to a tiny batch."""
     return resolve_preset("gpu", {"device": "cpu", "batch_size": 2, "train_size": 32},
                           paper_overrides=recipe_class.paper_overrides)
-
-
-def batch(size: int = 32) -> dict[str, torch.Tensor]:
-    low = torch.rand(2, 3, size, size) * 0.5
-    return {"low": low, "high": torch.rand(2, 3, size, size), "low_target": (low * 1.6).clamp(0, 1)}
 
 
 @pytest.mark.parametrize("name", sorted(TINY))
