@@ -98,6 +98,10 @@ _LIST: list[Experiment] = [
     # like the full model, recorded on the same kind of processor as the full model's seeds 3 and 4
     *_seeds("uegan", "charbonnier", "uegan", "Charbonnier (report 003)", {"identity_distance": "charbonnier"},
             keep_seed0_weights=False, seeds=(0, 1, 2, 3, 4)),
+    # a sixth seed that keeps its generator's weights, so that the best unpaired method of the comparison chapter can
+    # be used by `enhance` (enhancelib.PRETRAINED["uegan_charbonnier"]); seed 0, recorded on a faster processor, kept none
+    Experiment("uegan", "charbonnier-seed5", "uegan", 5, {"identity_distance": "charbonnier"}, keep_weights=True,
+               label="Charbonnier (report 003)"),
     *_seeds("uegan", "charbonnier-se", "uegan", "Charbonnier + SE (report 003)",
             {"identity_distance": "charbonnier", "se": True}, keep_seed0_weights=False),
     # not in any paper: the full model trained in bfloat16 mixed precision (enhancelib.train.precision)
