@@ -138,11 +138,20 @@ def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_mis
       (the book never trains while it builds).
     * ``smoke``: trained now, in seconds, under ``runs-local/``.
     * ``gpu`` or another seed: trained (or resumed) under ``runs-local/``.
+
+    Runs that scale the ``cpu`` preset's CPU budget (``budget_scale``) return
+    ``None`` on presets without one: there they would repeat the recipe's run.
     """
     from enhancelib.experiments import experiment
     from enhancelib.train.runs import RUNS_DIR, _matches, load_or_train
 
     item = experiment(chapter, name)
+    if item.budget_scale != 1.0 and not params.preset.budget_cpu_seconds:
+        # a multiple of the cpu preset's CPU budget: on a preset that stops by step count the run would
+        # repeat its recipe's own seed, so it is not trained again
+        print(f"{chapter}/{name} trains for {item.budget_scale:g} times the cpu preset's CPU budget; the "
+              f"{params.preset.name} preset stops by step count instead, so this run does not apply to it.")
+        return None
     seed = params.values.get("seed")
     spec = item.spec(params.preset.name, seed=None if seed in (None, 0) else item.seed + int(seed))
     recorded = RUNS_DIR / chapter / name

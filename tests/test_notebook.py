@@ -45,3 +45,12 @@ def test_provenance_table_names_the_processor_and_the_missing_runs():
     assert table.loc["no-qam-seed0", "status"] == "not recorded yet" and table.loc["no-qam-seed0", "steps"] == ""
     assert table.loc["no-qam-seed0", "options"] == {"use_qam": False}
     assert table.loc["full-seed0", "options"] == "defaults"
+
+
+def test_runs_at_a_multiple_of_the_cpu_budget_are_not_trained_on_step_count_presets(capsys):
+    from enhancelib.config import resolve_preset
+    from enhancelib.notebook import ChapterParameters, chapter_run
+
+    params = ChapterParameters({"preset": "gpu", "train_missing": True}, resolve_preset("gpu"))
+    assert chapter_run("qagan", "budget-3x-seed0", params) is None
+    assert "does not apply" in capsys.readouterr().out
