@@ -98,10 +98,6 @@ _LIST: list[Experiment] = [
     # like the full model, recorded on the same kind of processor as the full model's seeds 3 and 4
     *_seeds("uegan", "charbonnier", "uegan", "Charbonnier (report 003)", {"identity_distance": "charbonnier"},
             keep_seed0_weights=False, seeds=(0, 1, 2, 3, 4)),
-    # a sixth seed that keeps its generator's weights, so that the best unpaired method of the comparison chapter can
-    # be used by `enhance` (enhancelib.PRETRAINED["uegan_charbonnier"]); seed 0, recorded on a faster processor, kept none
-    Experiment("uegan", "charbonnier-seed5", "uegan", 5, {"identity_distance": "charbonnier"}, keep_weights=True,
-               label="Charbonnier (report 003)"),
     *_seeds("uegan", "charbonnier-se", "uegan", "Charbonnier + SE (report 003)",
             {"identity_distance": "charbonnier", "se": True}, keep_seed0_weights=False),
     # not in any paper: the full model trained in bfloat16 mixed precision (enhancelib.train.precision)
@@ -143,6 +139,12 @@ _LIST: list[Experiment] = [
             {"hq_identity_weight": 5.0}, cpu_options=_GLENET_UNPAIRED_CPU, keep_seed0_weights=False),
     *_seeds("glenet", "hq-identity-500", "glenet_unpaired", "unpaired GEN & LEN + HQ identity, weight 500 (ours)",
             {"hq_identity_weight": 500.0}, cpu_options=_GLENET_UNPAIRED_CPU),
+    # not in the paper: the critics with layer norm instead of the generator body's batch norm, the per-sample
+    # normalisation WGAN-GP recommends (its gradient penalty is defined per sample, and a batch-normalised critic
+    # scores each image relative to the rest of its batch); tests whether the critic is why GEN learns one global
+    # brightening instead of a correction that depends on the photo
+    Experiment("glenet", "critic-layer-norm-seed0", "glenet_unpaired", 0, {"critic_norm": "layer"},
+               label="unpaired GEN & LEN, layer-norm critics (ours)", cpu_options=_GLENET_UNPAIRED_CPU),
     # not in the paper: the main unpaired model at three times the cpu preset's CPU budget, one seed
     Experiment("glenet", "unpaired-budget-3x-seed0", "glenet_unpaired", 0, label="unpaired GEN & LEN, 3x the CPU budget (ours)",
                cpu_options=_GLENET_UNPAIRED_CPU, budget_scale=3.0),

@@ -135,3 +135,14 @@ def test_curve_head_runs_in_float32_under_bfloat16_autocast():
     torch.testing.assert_close(curves, expected, rtol=0, atol=1e-6)
     # what the float32 head avoids: bfloat16 keeps about 3 significant digits
     assert not torch.allclose(rounded_head.float(), float_head, rtol=1e-4, atol=0)
+
+
+def test_layer_norm_critic_scores_each_image_alone_batch_norm_does_not():
+    torch.manual_seed(0)
+    images = torch.rand(4, 3, 32, 32)
+    for norm, alone in (("layer", True), ("batch", False)):
+        critic = GleCritic(input_size=32, norm=norm).train()
+        with torch.no_grad():
+            together = critic(images)[:2]
+            pair = critic(images[:2])  # the same two images without the other two in the batch
+        assert torch.allclose(together, pair, atol=1e-5) is alone, norm

@@ -9,7 +9,8 @@ torch.set_num_threads(1)
 
 
 @pytest.mark.parametrize("options", [{}, {"scheme": "cycle"}, {"scheme": "wgan_only"},
-                                     {"scheme": "wgan_only", "use_len": False}, {"use_len": False, "identity_init": True}])
+                                     {"scheme": "wgan_only", "use_len": False}, {"use_len": False, "identity_init": True},
+                                     {"critic_norm": "layer"}])
 def test_unpaired_stage1_two_steps(backbone, options):
     recipe = make(GleNetUnpairedRecipe, backbone, **options)
     assert recipe.stage == 1
