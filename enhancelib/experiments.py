@@ -143,7 +143,8 @@ _LIST: list[Experiment] = [
     # normalisation WGAN-GP recommends (its gradient penalty is defined per sample, and a batch-normalised critic
     # scores each image relative to the rest of its batch); tests whether the critic is why GEN learns one global
     # brightening instead of a correction that depends on the photo
-    Experiment("glenet", "critic-layer-norm-seed0", "glenet_unpaired", 0, {"critic_norm": "layer"},
+    # (keeps its weights: the chapter measures how its exposure change follows what each photo needs)
+    Experiment("glenet", "critic-layer-norm-seed0", "glenet_unpaired", 0, {"critic_norm": "layer"}, keep_weights=True,
                label="unpaired GEN & LEN, layer-norm critics (ours)", cpu_options=_GLENET_UNPAIRED_CPU),
     # not in the paper: the main unpaired model at three times the cpu preset's CPU budget, one seed
     Experiment("glenet", "unpaired-budget-3x-seed0", "glenet_unpaired", 0, label="unpaired GEN & LEN, 3x the CPU budget (ours)",
