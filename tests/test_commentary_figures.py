@@ -145,6 +145,84 @@ def test_uegan_dense_evaluation_commentary():
     assert len(recipe) == 6 and recipe.mean() < autocontrast < seeds.mean(), "the commentary's 'below ... above' order"
 
 
+def _exposure_needs(part: str) -> pd.Series:
+    """The exposure change (stops) from input to target of every photo of a split, at the cpu evaluation size."""
+    from enhancelib.adaptivity import exposure_change
+    from enhancelib.data.benchmark import degradation_of, degraded_pair, read_split
+
+    names = sorted(n for n, p in read_split().items() if p == part)
+    pairs = {n: degraded_pair(n, 512, degradation_of(n)) for n in names}
+    return pd.Series({n: exposure_change(low.float() / 255, high.float() / 255) for n, (low, high) in pairs.items()})
+
+
+def test_uegan_three_times_the_budget_commentary():
+    from enhancelib.data.benchmark import degradation_of, degraded_pair
+    from enhancelib.metrics import psnr
+    from enhancelib.recipes.uegan import UEGAN_PAPER_STEPS
+
+    long, seeds = run("uegan", "budget-3x-seed0"), uegan_full()
+    log, steps = evaluations("uegan", "budget-3x-seed0"), long.metrics["steps"]
+    scores, inputs = final_scores("uegan", seeds), baselines().query("method == 'input'").set_index("name")["psnr"]
+    auto = baselines().query("method == 'autocontrast'").set_index("name")["psnr"]
+    final = float(long.per_image["psnr"].mean())
+    per_photo = long.per_image.set_index("name")["psnr"]
+    paired_gain = final_scores("glenet", ["paired-gen-len"]).iloc[0] - inputs.mean()
+    move, start, end, _ = largest_move(log)
+    dense_move = max(abs(np.diff(evaluations("uegan", "dense-eval-seed0")["test_psnr"].to_numpy())))
+    late = log[log["step"] >= 1000]["test_psnr"]
+    assert_quotes(
+        "01_uegan.ipynb", "budget-comment",
+        f"The run took {steps} steps", f"ends at {final:.2f} dB, {signed(final - inputs.mean())} dB over the input",
+        f"seeds' range ({scores.min():.2f}-{scores.max():.2f} dB)",
+        f"above autocontrast on only {int((per_photo > auto.reindex(per_photo.index)).sum())} of the 30 test photos",
+        f"gains {signed(paired_gain)} dB at the book's budget",
+        f"from {log['test_psnr'][0]:.2f} dB at step {log['step'][0]} to {log['test_psnr'][2]:.2f} dB at step "
+        f"{log['step'][2]}", f"jumped to {log['test_psnr'][3]:.2f} dB at step {log['step'][3]}",
+        f"between {late.min():.2f} and {late.max():.2f} dB", f"{signed(move)} dB between steps {start} and {end}",
+        f"({dense_move:.2f} dB at most)", f"{steps} steps are {100 * steps / UEGAN_PAPER_STEPS:.1f} % of the paper's "
+        f"{UEGAN_PAPER_STEPS:,}",
+    )
+    assert abs(final - scores.mean()) < 2 * scores.std(ddof=1), "'within two standard deviations of their mean'"
+    same_processor = [n for n in seeds if run("uegan", n).provenance.get("cpu_vector_isa")
+                      == long.provenance["cpu_vector_isa"]]
+    same_steps = sorted(run("uegan", n).metrics["steps"] for n in same_processor)
+    assert_quotes("01_uegan.ipynb", "budget-comment", f"the {len(same_processor)} seeds recorded on the same processor "
+                  f"({' and '.join(map(str, same_steps))} steps)".replace("the 2 seeds", "the two seeds"))
+    assert all(2.75 <= steps / s <= 3.25 for s in same_steps), "'about three times as many'"
+    # the test photos split by what they need
+    need = _exposure_needs("test")
+    gain_of = lambda per_image, photos: float((per_image.set_index("name")["psnr"] - inputs)[photos].mean())  # noqa: E731
+    quoted = []
+    for photos in (need[need > 0.05].index, need[need <= 0.05].index):
+        seed_gains = [gain_of(run("uegan", n).per_image, photos) for n in seeds]
+        quoted.append((len(photos), gain_of(long.per_image, photos), min(seed_gains), max(seed_gains),
+                       float((auto - inputs)[photos].mean())))
+    (n_up, long_up, lo_up, hi_up, ac_up), (n_none, long_none, lo_none, hi_none, ac_none) = quoted
+    assert_quotes(
+        "01_uegan.ipynb", "budget-comment",
+        f"On the {n_up} test photos that need brightening, this run gains {signed(long_up)} dB over the input and "
+        f"the five seeds {signed(lo_up)} to {signed(hi_up)} dB (autocontrast {signed(ac_up)} dB)",
+        f"On the {n_none} that need no brightening (at most +0.05 stop), it loses {-long_none:.2f} dB and the seeds "
+        f"{-hi_none:.2f} to {-lo_none:.2f} dB, where autocontrast gains {signed(ac_none)} dB",
+    )
+    assert long_up > hi_up and long_none < lo_none, "'gained more where brightening was needed and lost more where not'"
+    # the validation photos
+    val_need = _exposure_needs("val")
+    val_input = float(np.mean([psnr(low.float() / 255, high.float() / 255) for low, high in
+                               (degraded_pair(n, 512, degradation_of(n)) for n in val_need.index)]))
+    last_val = lambda name: float(evaluations("uegan", name)["val_psnr"].iloc[-1])  # noqa: E731
+    seed_val = [last_val(n) - val_input for n in seeds]
+    val_log = log[log["step"] >= 750]["val_psnr"].to_numpy()
+    assert (np.diff(val_log) > 0).all(), "'rose at every evaluation after step 750'"
+    assert (val_need > 0.05).all(), "'every validation photo needs brightening'"
+    assert_quotes(
+        "01_uegan.ipynb", "budget-comment",
+        f"the run gains {signed(last_val('budget-3x-seed0') - val_input)} dB ({val_input:.2f} to "
+        f"{last_val('budget-3x-seed0'):.2f} dB)", f"seeds gain {signed(min(seed_val))} to {signed(max(seed_val))} dB",
+        f"({signed(val_need.mean())} stops on average; the test photos {signed(need.mean())})",
+    )
+
+
 # ---- chapter 02: GleNet
 
 def _stage_two_start(name: str) -> int:
