@@ -254,6 +254,49 @@ def test_glenet_three_times_the_budget_commentary():
     assert final["psnr"] > final_scores("glenet", seeds).max(), "'above all three book-budget seeds'"
 
 
+def test_glenet_layer_norm_critics_commentary():
+    from enhancelib.adaptivity import adaptivity_summary, exposure_changes
+    from enhancelib.data.benchmark import degradation_of, degraded_pair
+
+    name, seeds = "critic-layer-norm-seed0", [f"unpaired-seed{s}" for s in range(3)]
+    ln, log = run("glenet", name), evaluations("glenet", name)
+    inputs = baselines().query("method == 'input'").set_index("name")
+    scores = final_scores("glenet", seeds)
+    final, ssim = float(ln.per_image["psnr"].mean()), float(ln.per_image["ssim"].mean())
+    need = _exposure_needs("test")
+    gain = lambda r, photos: float((r.per_image.set_index("name")["psnr"] - inputs["psnr"])[photos].mean())  # noqa: E731
+    up, none = need[need > 0.05].index, need[need <= 0.05].index
+    seed_up, seed_none = [gain(run("glenet", n), up) for n in seeds], [gain(run("glenet", n), none) for n in seeds]
+    seed_steps = [run("glenet", n).metrics["steps"] for n in seeds]
+    stage1 = [_stage_two_start(n) for n in seeds]
+    at500 = [float(evaluations("glenet", n).set_index("step").loc[500, "test_psnr"]) for n in seeds]
+    assert_quotes(
+        "02_glenet.ipynb", "critic-norm-comment",
+        f"ends at {final:.2f} dB, {signed(final - inputs['psnr'].mean())} dB over the input",
+        f"the paper's critics ({scores.min():.2f}-{scores.max():.2f} dB)", f"its SSIM, {ssim:.3f}",
+        f"the input's {inputs['ssim'].mean():.3f}",
+        f"it loses {-gain(ln, none):.2f} dB on the {len(none)} test photos that need no brightening (the paper's "
+        f"seeds: {-max(seed_none):.2f} to {-min(seed_none):.2f} dB) and gains {signed(gain(ln, up))} dB on the "
+        f"{len(up)} that do ({signed(min(seed_up))} to {signed(max(seed_up))} dB)",
+        f"the run took {ln.metrics['steps']} steps, stage 1 ending at step {_stage_two_start(name)}, against "
+        f"{min(seed_steps)}-{max(seed_steps)} steps and {min(stage1)}-{max(stage1)}",
+        f"at step 500 its test PSNR was {log.set_index('step').loc[500, 'test_psnr']:.2f} dB, the paper's seeds' "
+        f"{min(at500):.2f}-{max(at500):.2f} dB",
+    )
+    assert final > scores.max() and final < baseline_psnr("autocontrast")
+    # the exposure changes, measured as the chapter does (seed 0 of each, at the evaluation size)
+    pairs = {n: tuple(t.float() / 255 for t in degraded_pair(n, 512, degradation_of(n))) for n in need.index}
+    nets = {label: run("glenet", r).enhancer() for label, r in (("ln", name), ("bn", "unpaired-seed0"))}
+    table = adaptivity_summary(exposure_changes(pairs, {k: (lambda e: lambda x: e(x[None])[0].clamp(0, 1))(e)
+                                                        for k, e in nets.items()}))
+    assert_quotes(
+        "02_glenet.ipynb", "critic-norm-comment",
+        f"needed one is {table.loc['ln', 'slope']:.2f} (the paper's critics, seed 0: {table.loc['bn', 'slope']:.2f})",
+        f"{signed(table.loc['ln', 'mean applied (stops)'])} stops on average instead of "
+        f"{signed(table.loc['bn', 'mean applied (stops)'])}",
+    )
+
+
 # ---- chapter 03: QAGAN
 
 def test_qagan_three_times_the_budget_commentary():
