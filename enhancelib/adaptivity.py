@@ -26,7 +26,10 @@ import torch
 
 from enhancelib.compare import tone_statistics
 
-__all__ = ["mean_luma", "exposure_change", "exposure_changes", "adaptivity_summary"]
+__all__ = ["NO_BRIGHTENING", "mean_luma", "exposure_change", "exposure_changes", "adaptivity_summary", "gain_by_need"]
+
+NO_BRIGHTENING = 0.05
+"""Stops: a photo whose needed change is at most this needs no brightening (the chapters' split)."""
 
 
 def mean_luma(image: torch.Tensor) -> float:
@@ -79,3 +82,36 @@ def adaptivity_summary(changes: pd.DataFrame, order: Sequence[str] | None = None
         }
     table = pd.DataFrame(out).T
     return table.loc[list(order)] if order is not None else table
+
+
+def gain_by_need(long: pd.DataFrame, needed: pd.Series, methods: Sequence[str], reference: str = "input",
+                 metric: str = "psnr", threshold: float = NO_BRIGHTENING) -> pd.DataFrame:
+    """Per method, the gain over ``reference`` on the photos that need brightening and on the others.
+
+    ``long``: per-image scores with columns ``method``, ``seed``, ``name`` and
+    ``metric`` (:func:`enhancelib.compare.stack_per_image`); ``needed``: the
+    needed exposure change per photo name, in stops. A photo needs brightening
+    when its needed change exceeds ``threshold``. Each run's gain is its mean
+    over the group's photos minus the reference's; the table gives the mean
+    over a method's runs and their standard deviation (NaN for one run), and
+    the group sizes in the column names.
+    """
+    reference_scores = long[long["method"] == reference].groupby("name")[metric].mean()
+    if reference_scores.empty:
+        raise ValueError(f"gain_by_need: no scores of the reference {reference!r} in the table.")
+    present = needed[needed.index.isin(reference_scores.index)]
+    groups = {"need brightening": present[present > threshold].index,
+              "need no brightening": present[present <= threshold].index}
+    rows = {}
+    for method in methods:
+        part = long[long["method"] == method]
+        if part.empty:
+            continue
+        gains = part.pivot_table(index="name", columns="seed", values=metric).sub(reference_scores, axis=0)
+        row: dict[str, float] = {"runs": float(gains.shape[1])}
+        for label, photos in groups.items():
+            per_run = gains.reindex(photos).mean(axis=0)
+            row[f"{label} ({len(photos)}): gain"] = float(per_run.mean())
+            row[f"{label} ({len(photos)}): sd"] = float(per_run.std(ddof=1)) if len(per_run) > 1 else float("nan")
+        rows[method] = row
+    return pd.DataFrame(rows).T

@@ -46,3 +46,26 @@ def test_summary_separates_a_per_photo_correction_from_a_global_one():
 def test_no_pairs_is_an_error():
     with pytest.raises(ValueError, match="at least one"):
         exposure_changes({}, {"m": lambda x: x})
+
+
+def test_gain_by_need_splits_photos_and_averages_over_runs():
+    import numpy as np
+    import pandas as pd
+
+    from enhancelib.adaptivity import gain_by_need
+    from enhancelib.viz import plot_gain_by_need
+
+    needed = pd.Series({"a": 1.0, "b": 0.5, "c": 0.0, "d": -0.3})
+    rows = [{"method": "input", "seed": 0, "name": n, "psnr": 20.0} for n in needed.index]
+    # run 0 gains 2 dB on a and b and loses 4 on c and d; run 1 gains 4 and loses 2
+    for seed, (up, down) in enumerate(((2.0, -4.0), (4.0, -2.0))):
+        rows += [{"method": "gan", "seed": seed, "name": n, "psnr": 20.0 + (up if needed[n] > 0.05 else down)}
+                 for n in needed.index]
+    table = gain_by_need(pd.DataFrame(rows), needed, ["gan", "absent"])
+    assert list(table.index) == ["gan"] and table.loc["gan", "runs"] == 2
+    assert table.loc["gan", "need brightening (2): gain"] == pytest.approx(3.0)
+    assert table.loc["gan", "need no brightening (2): gain"] == pytest.approx(-3.0)
+    assert table.loc["gan", "need brightening (2): sd"] == pytest.approx(np.std([2.0, 4.0], ddof=1))
+    assert plot_gain_by_need(table, title="t").axes
+    with pytest.raises(ValueError, match="reference"):
+        gain_by_need(pd.DataFrame(rows), needed, ["gan"], reference="nothing")

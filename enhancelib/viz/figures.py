@@ -9,7 +9,8 @@ import pandas as pd
 
 from enhancelib.viz.encode import ImageLike, to_pil
 
-__all__ = ["show_images", "plot_training", "plot_eval", "plot_dense_evaluations", "plot_exposure_changes"]
+__all__ = ["show_images", "plot_training", "plot_eval", "plot_dense_evaluations", "plot_exposure_changes",
+           "plot_gain_by_need"]
 
 
 def show_images(images: Mapping[str, ImageLike], ncols: int | None = None, width: float = 3.2,
@@ -130,5 +131,26 @@ def plot_exposure_changes(changes: pd.DataFrame, title: str = "", ncols: int = 4
         row[0].set_ylabel("applied (stops)")
     if title:
         fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_gain_by_need(table: pd.DataFrame, labels: Mapping[str, str] | None = None, title: str = "") -> plt.Figure:
+    """Two bars per method from :func:`enhancelib.adaptivity.gain_by_need`: the gain on each group of photos,
+    with the standard deviation over the method's runs as an error bar."""
+    groups = [c[: -len(": gain")] for c in table.columns if c.endswith(": gain")]
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(table)), 3.4))
+    x = np.arange(len(table))
+    width = 0.8 / max(1, len(groups))
+    for i, group in enumerate(groups):
+        errors = table[f"{group}: sd"].fillna(0.0).to_numpy()
+        ax.bar(x + (i - (len(groups) - 1) / 2) * width, table[f"{group}: gain"], width, yerr=errors, capsize=3,
+               label=group)
+    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.set_xticks(x, [(labels or {}).get(m, m) for m in table.index], rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("PSNR gain over the input (dB)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if title:
+        ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
