@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import enhancelib
-from enhancelib.config import ParameterError
+from enhancelib.config import ParameterError, resolve_preset
 from enhancelib.data.benchmark import degraded_pair, read_degradation, read_split
 from enhancelib.experiments import EXPERIMENTS
 from enhancelib.metrics import psnr, ssim
@@ -21,7 +21,7 @@ from enhancelib.train.runs import RUNS_DIR
 
 PHOTOS = 3
 """Test photos enhanced per model (the first ones by name)."""
-EVAL_LONG_SIDE = 512
+EVAL_LONG_SIDE = resolve_preset("cpu").eval_long_side
 """The cpu preset's evaluation size, at which the records were scored."""
 PSNR_TOLERANCE = 0.05
 """dB: what storing the weights in half precision may move a photo's PSNR."""
