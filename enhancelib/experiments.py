@@ -98,6 +98,10 @@ _LIST: list[Experiment] = [
     # like the full model, recorded on the same kind of processor as the full model's seeds 3 and 4
     *_seeds("uegan", "charbonnier", "uegan", "Charbonnier (report 003)", {"identity_distance": "charbonnier"},
             keep_seed0_weights=False, seeds=(0, 1, 2, 3, 4)),
+    # a sixth seed that keeps its generator, so that the best unpaired method of the comparison chapter can be
+    # loaded with enhancelib.pretrained("uegan_charbonnier") and used by `enhance` (seeds 0-4 kept no weights)
+    Experiment("uegan", "charbonnier-seed5", "uegan", 5, {"identity_distance": "charbonnier"}, keep_weights=True,
+               label="Charbonnier (report 003)"),
     *_seeds("uegan", "charbonnier-se", "uegan", "Charbonnier + SE (report 003)",
             {"identity_distance": "charbonnier", "se": True}, keep_seed0_weights=False),
     # not in any paper: the full model trained in bfloat16 mixed precision (enhancelib.train.precision)
@@ -143,9 +147,10 @@ _LIST: list[Experiment] = [
     # normalisation WGAN-GP recommends (its gradient penalty is defined per sample, and a batch-normalised critic
     # scores each image relative to the rest of its batch); tests whether the critic is why GEN learns one global
     # brightening instead of a correction that depends on the photo
-    # (keeps its weights: the chapter measures how its exposure change follows what each photo needs)
-    Experiment("glenet", "critic-layer-norm-seed0", "glenet_unpaired", 0, {"critic_norm": "layer"}, keep_weights=True,
-               label="unpaired GEN & LEN, layer-norm critics (ours)", cpu_options=_GLENET_UNPAIRED_CPU),
+    # (seed 0 keeps its weights: the chapter measures how its exposure change follows what each photo needs;
+    # seeds 1 and 2 were added after seed 0 was the first unpaired GleNet above the input)
+    *_seeds("glenet", "critic-layer-norm", "glenet_unpaired", "unpaired GEN & LEN, layer-norm critics (ours)",
+            {"critic_norm": "layer"}, cpu_options=_GLENET_UNPAIRED_CPU),
     # not in the paper: the main unpaired model at three times the cpu preset's CPU budget, one seed
     Experiment("glenet", "unpaired-budget-3x-seed0", "glenet_unpaired", 0, label="unpaired GEN & LEN, 3x the CPU budget (ours)",
                cpu_options=_GLENET_UNPAIRED_CPU, budget_scale=3.0),
