@@ -23,7 +23,8 @@ from typing import Any, Mapping
 
 from enhancelib.config import ParameterError, Preset, resolve_preset, validate_parameters
 
-__all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "processor_of", "provenance_table", "show_source"]
+__all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "absent_run_note", "processor_of", "provenance_table",
+           "show_source"]
 
 _OWN_HEADER = "# Parameters of this chapter"
 _PAPERMILL_HEADER = "# Parameters"
@@ -164,6 +165,23 @@ def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_mis
               f"    python -m enhancelib plan --chapter {chapter} --only {name} --record")
         return None
     return load_or_train(spec, chapter, name, progress=progress)
+
+
+def absent_run_note(chapter: str, name: str, params: ChapterParameters, missing: str, what: str, cost: str) -> str:
+    """The sentence a chapter prints where the run ``chapter/name`` (``what`` it is) is absent.
+
+    A run at a multiple of the cpu preset's CPU budget does not apply to presets
+    that stop by step count (:func:`chapter_run` returns ``None`` there), and
+    the sentence says so instead of offering to record it; otherwise it names
+    ``missing`` (e.g. "not recorded yet") and the command that records the run,
+    which takes ``cost`` (e.g. "90 CPU-minutes")."""
+    from enhancelib.experiments import experiment
+
+    if experiment(chapter, name).budget_scale != 1.0 and not params.preset.budget_cpu_seconds:
+        return (f"{what[:1].upper()}{what[1:]} applies to the cpu preset only: the {params.preset.name} preset stops "
+                "by step count, where it would repeat the recipe's own run.")
+    return (f"{what[:1].upper()}{what[1:]} is {missing}: `python -m enhancelib plan --chapter {chapter} --only {name} "
+            f"--record` records it ({cost}).")
 
 
 def processor_of(provenance: Mapping[str, Any]) -> str:

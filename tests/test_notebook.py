@@ -54,3 +54,20 @@ def test_runs_at_a_multiple_of_the_cpu_budget_are_not_trained_on_step_count_pres
     params = ChapterParameters({"preset": "gpu", "train_missing": True}, resolve_preset("gpu"))
     assert chapter_run("qagan", "budget-3x-seed0", params) is None
     assert "does not apply" in capsys.readouterr().out
+
+
+def test_an_absent_longer_run_is_explained_by_the_preset():
+    from enhancelib.config import resolve_preset
+    from enhancelib.notebook import ChapterParameters, absent_run_note
+
+    gpu = ChapterParameters({"preset": "gpu"}, resolve_preset("gpu"))
+    cpu = ChapterParameters({"preset": "cpu"}, resolve_preset("cpu"))
+    what = "the run at three times the budget"
+    assert absent_run_note("qagan", "budget-3x-seed0", gpu, "not recorded yet", what, "90 CPU-minutes") == (
+        "The run at three times the budget applies to the cpu preset only: the gpu preset stops by step count, "
+        "where it would repeat the recipe's own run.")
+    note = absent_run_note("qagan", "budget-3x-seed0", cpu, "not recorded yet", what, "90 CPU-minutes")
+    assert note.startswith("The run at three times the budget is not recorded yet: `python -m enhancelib plan "
+                           "--chapter qagan --only budget-3x-seed0 --record`") and note.endswith("(90 CPU-minutes).")
+    # a run at the preset's own budget is offered for recording on every preset
+    assert "is not recorded yet" in absent_run_note("qagan", "full-seed0", gpu, "not recorded yet", "seed 0", "30 CPU-minutes")
