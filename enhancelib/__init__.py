@@ -32,9 +32,10 @@ _torch.set_flush_denormal(True)
 __version__ = "0.1.0"
 __all__ = ["PRETRAINED", "pretrained", "__version__"]
 
-#: Main model of each chapter -> its recorded run under data/runs/.
+#: Main model of each chapter (and report 003's Charbonnier variant of UEGAN) -> its recorded run under data/runs/.
 PRETRAINED: dict[str, str] = {
     "uegan": "uegan/full-seed0",
+    "uegan_charbonnier": "uegan/charbonnier-seed5",
     "glenet": "glenet/unpaired-seed0",
     "glenet_paired": "glenet/paired-gen-len",
     "qagan": "qagan/full-seed0",
