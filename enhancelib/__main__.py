@@ -175,8 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     enh = sub.add_parser("enhance", help="enhance photos with a trained model")
+    from enhancelib import PRETRAINED
+
     enh.add_argument("--model", required=True,
-                     help="a chapter's model (uegan, glenet, glenet_paired, qagan, bncagan), a run folder or a generator.pt")
+                     help=f"a recorded model ({', '.join(PRETRAINED)}), a run folder or a generator.pt")
     enh.add_argument("inputs", nargs="+", help="image files and/or folders (searched recursively)")
     enh.add_argument("--out", required=True, help="output folder (never inside an input folder)")
     enh.add_argument("--format", choices=("png", "jpg"), default="png")

@@ -68,3 +68,12 @@ def test_plan_refuses_unknown_chapters_and_run_names_instead_of_doing_nothing(ca
 def test_command_line_options_accept_shell_and_python_spellings(text, expected):
     from enhancelib.__main__ import _option
     assert _option(text) == expected
+
+
+def test_enhance_help_names_every_recorded_model():
+    import enhancelib
+    from enhancelib.__main__ import build_parser
+
+    enhance = build_parser()._subparsers._group_actions[0].choices["enhance"]
+    text = " ".join(enhance.format_help().split())
+    assert all(name in text for name in enhancelib.PRETRAINED), text
