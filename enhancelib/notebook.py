@@ -177,11 +177,11 @@ def absent_run_note(chapter: str, name: str, params: ChapterParameters, missing:
     which takes ``cost`` (e.g. "90 CPU-minutes")."""
     from enhancelib.experiments import experiment
 
+    subject = what[:1].upper() + what[1:]
     if experiment(chapter, name).budget_scale != 1.0 and not params.preset.budget_cpu_seconds:
-        return (f"{what[:1].upper()}{what[1:]} applies to the cpu preset only: the {params.preset.name} preset stops "
-                "by step count, where it would repeat the recipe's own run.")
-    return (f"{what[:1].upper()}{what[1:]} is {missing}: `python -m enhancelib plan --chapter {chapter} --only {name} "
-            f"--record` records it ({cost}).")
+        return (f"{subject} applies to the cpu preset only: the {params.preset.name} preset stops by step count, "
+                "where it would repeat the recipe's own run.")
+    return f"{subject} is {missing}: `python -m enhancelib plan --chapter {chapter} --only {name} --record` records it ({cost})."
 
 
 def processor_of(provenance: Mapping[str, Any]) -> str:
