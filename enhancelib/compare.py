@@ -68,7 +68,8 @@ LEARNED_METHODS: tuple[Method, ...] = (
     # nor the random numbers), so they are further samples of its final score (chapters 01 and 03)
     Method("qagan", "QAGAN", "qagan", _seeds("qagan", "full", "dense-eval"), "unpaired"),
     Method("glenet", "GleNet unpaired (GEN & LEN)", "glenet", _seeds("glenet", "unpaired"), "unpaired"),
-    Method("glenet_paired", "GleNet paired (GEN & LEN)", "glenet", ("paired-gen-len",), "paired upper bound"),
+    Method("glenet_paired", "GleNet paired (GEN & LEN)", "glenet", ("paired-gen-len", *_seeds("glenet", "paired-gen-len")),
+           "paired upper bound"),
     Method("bncagan", "BNCAGAN", "bncagan", _seeds("bncagan", "full", "dense-eval"), "unpaired"),
     # not the papers': each adds CycleGAN's identity term to the enhancer at a weight where its pull is of
     # the dominant term's order (chapters 02 and 03)
