@@ -68,6 +68,7 @@ LEARNED_METHODS: tuple[Method, ...] = (
     # nor the random numbers), so they are further samples of its final score (chapters 01 and 03)
     Method("qagan", "QAGAN", "qagan", _seeds("qagan", "full", "dense-eval"), "unpaired"),
     Method("glenet", "GleNet unpaired (GEN & LEN)", "glenet", _seeds("glenet", "unpaired"), "unpaired"),
+    # seed 0 of the paired upper bound was recorded as "paired-gen-len", before it had further seeds
     Method("glenet_paired", "GleNet paired (GEN & LEN)", "glenet", ("paired-gen-len", *_seeds("glenet", "paired-gen-len")),
            "paired upper bound"),
     Method("bncagan", "BNCAGAN", "bncagan", _seeds("bncagan", "full", "dense-eval"), "unpaired"),
@@ -77,6 +78,14 @@ LEARNED_METHODS: tuple[Method, ...] = (
            _seeds("glenet", "hq-identity-500"), "variant"),
     Method("qagan_hq_identity", "QAGAN + identity term (ours)", "qagan", _seeds("qagan", "hq-identity-25"), "variant"),
 )
+
+
+def learned_method(key: str) -> Method:
+    """The entry of :data:`LEARNED_METHODS` named ``key`` (e.g. ``"glenet_paired"``)."""
+    found = {m.key: m for m in LEARNED_METHODS}
+    if key not in found:
+        raise KeyError(f"no learned method {key!r}; the comparison has {', '.join(found)}")
+    return found[key]
 
 
 @dataclass(frozen=True)

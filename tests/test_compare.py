@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 import torch
 
-from enhancelib.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, explain_failure, load_cost,
-                                paper_steps, psnr_gain, seed_mean_per_image, seeds_in_order, shared_worst, significance,
+from enhancelib.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, explain_failure, learned_method,
+                                load_cost, paper_steps, psnr_gain, seed_mean_per_image, seeds_in_order, shared_worst, significance,
                                 stack_per_image, summarise_methods, tone_statistics, worst_photos)
 from enhancelib.experiments import EXPERIMENTS
 
@@ -47,6 +47,14 @@ def test_methods_list_every_registered_seed_and_count_their_densely_evaluated_ru
     assert methods["bncagan"].runs[-1] == "dense-eval-seed0"
     assert methods["qagan"].runs[:3] == ("full-seed0", "full-seed1", "full-seed2")
     assert set(methods["qagan"].runs[3:]) == {"dense-eval-seed0", "dense-eval-seed1"}
+    # the paired upper bound's seed 0 is named without a seed suffix; its later seeds follow it
+    assert methods["glenet_paired"].runs == ("paired-gen-len", "paired-gen-len-seed1", "paired-gen-len-seed2")
+
+
+def test_learned_method_by_key_and_unknown_key():
+    assert learned_method("glenet_paired").role == "paired upper bound"
+    with pytest.raises(KeyError, match="no learned method 'gleenet'.*glenet_paired"):
+        learned_method("gleenet")
 
 
 def test_runs_sharing_a_seed_number_are_told_apart_by_name():
