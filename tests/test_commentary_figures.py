@@ -336,6 +336,51 @@ def test_qagan_three_times_the_budget_commentary():
     assert 2 <= steps / max(seed_steps) and steps / min(seed_steps) <= 3, "'two to three times as many'"
 
 
+def test_bncagan_three_times_the_budget_commentary():
+    from enhancelib.adaptivity import gain_by_need
+    from enhancelib.compare import stack_per_image
+    from enhancelib.recipes.bncagan import BNCAGAN_PAPER_STEPS
+
+    long, seeds = run("bncagan", "budget-3x-seed0"), [f"full-seed{s}" for s in range(5)]
+    log, steps = evaluations("bncagan", "budget-3x-seed0"), long.metrics["steps"]
+    scores, final = final_scores("bncagan", seeds), float(long.per_image["psnr"].mean())
+    seed_steps = pd.Series({n: run("bncagan", n).metrics["steps"] for n in seeds})
+    table = baselines()
+    autocontrast = table[table["method"] == "autocontrast"]
+    versus = paired_test(long.per_image, autocontrast, "psnr")
+    per_photo = long.per_image.set_index("name")["psnr"]
+    above = int((per_photo > autocontrast.set_index("name")["psnr"].reindex(per_photo.index)).sum())
+    middle = log[log["step"].between(750, 1250)]["test_psnr"]
+    decay_starts = int(long.train_log.loc[long.train_log["lr_factor"] < 1, "step"].min())
+    by_run = stack_per_image({**{(m, 0): part.drop(columns="method") for m, part in table.groupby("method")},
+                              **{(n, 0): run("bncagan", n).per_image for n in [*seeds, "budget-3x-seed0"]}})
+    by_need = gain_by_need(by_run, _exposure_needs("test"), [*seeds, "budget-3x-seed0", "autocontrast"])
+    need, none = (by_need.filter(like=f"{part}").filter(like=": gain").iloc[:, 0]
+                  for part in ("need brightening", "need no brightening"))
+    assert_quotes(
+        "04_bncagan.ipynb", "budget-comment",
+        f"The run took {steps} steps, {steps / seed_steps.max():.1f} to {steps / seed_steps.min():.1f} times",
+        f"({seed_steps.min()}-{seed_steps.max()} steps)", f"ends at {final:.2f} dB, SSIM {long.per_image['ssim'].mean():.3f}",
+        f"range ({scores.min():.2f}-{scores.max():.2f} dB)", f"above autocontrast on {above} of the 30 test photos",
+        f"({signed(versus.mean_difference)} dB on average, Wilcoxon p = {versus.p_value:.2f})",
+        f"lies between {log['test_psnr'].min():.2f} and {log['test_psnr'].max():.2f} dB",
+        f"{log['test_psnr'][0]:.2f} dB at steps 250 and 500", f"{middle.min():.2f} to {middle.max():.2f} dB at steps 750 to 1250",
+        f"began to decay at step {decay_starts}", f"{final:.2f} dB at the end",
+        f"gains {signed(need['budget-3x-seed0'])} dB over the input (the seeds {signed(need[seeds].min())} to "
+        f"{signed(need[seeds].max())} dB, autocontrast {signed(need['autocontrast'])} dB)",
+        f"loses {-none['budget-3x-seed0']:.2f} dB (the seeds {-none[seeds].max():.2f} to {-none[seeds].min():.2f} dB; "
+        f"autocontrast gains {signed(none['autocontrast'])} dB)",
+        f"{steps} steps are {100 * steps / BNCAGAN_PAPER_STEPS:.1f} % of the paper's {BNCAGAN_PAPER_STEPS:,}",
+    )
+    assert list(log["step"][:2]) == [250, 500] and log["test_psnr"][0].round(2) == log["test_psnr"][1].round(2)
+    assert scores.min() <= final <= scores.max() and versus.p_value > 0.05
+    assert need[seeds].min() <= need["budget-3x-seed0"] <= need[seeds].max()
+    assert none[seeds].min() <= none["budget-3x-seed0"] <= none[seeds].max(), "'stays inside the seeds' range'"
+    band, spread = log["test_psnr"].max() - log["test_psnr"].min(), scores.max() - scores.min()
+    assert_quotes("04_bncagan.ipynb", "budget-comment", f"a band of {band:.2f} dB", f"final scores ({spread:.2f} dB)")
+    assert band < spread, "'narrower than the five seeds' spread'"
+
+
 def test_qagan_dense_evaluation_commentary():
     logs = [evaluations("qagan", f"dense-eval-seed{s}") for s in (0, 1)]
     summary = [validation_selection(log) for log in logs]
