@@ -69,8 +69,8 @@ LEARNED_METHODS: tuple[Method, ...] = (
     Method("qagan", "QAGAN", "qagan", _seeds("qagan", "full", "dense-eval"), "unpaired"),
     Method("glenet", "GleNet unpaired (GEN & LEN)", "glenet", _seeds("glenet", "unpaired"), "unpaired"),
     # seed 0 of the paired upper bound was recorded as "paired-gen-len", before it had further seeds
-    Method("glenet_paired", "GleNet paired (GEN & LEN)", "glenet", ("paired-gen-len", *_seeds("glenet", "paired-gen-len")),
-           "paired upper bound"),
+    Method("glenet_paired", "GleNet paired (GEN & LEN)", "glenet",
+           ("paired-gen-len", *_seeds("glenet", "paired-gen-len")), "paired upper bound"),
     Method("bncagan", "BNCAGAN", "bncagan", _seeds("bncagan", "full", "dense-eval"), "unpaired"),
     # not the papers': each adds CycleGAN's identity term to the enhancer at a weight where its pull is of
     # the dominant term's order (chapters 02 and 03)

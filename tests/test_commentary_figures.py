@@ -360,11 +360,13 @@ def test_bncagan_three_times_the_budget_commentary():
     assert_quotes(
         "04_bncagan.ipynb", "budget-comment",
         f"The run took {steps} steps, {steps / seed_steps.max():.1f} to {steps / seed_steps.min():.1f} times",
-        f"({seed_steps.min()}-{seed_steps.max()} steps)", f"ends at {final:.2f} dB, SSIM {long.per_image['ssim'].mean():.3f}",
+        f"({seed_steps.min()}-{seed_steps.max()} steps)",
+        f"ends at {final:.2f} dB, SSIM {long.per_image['ssim'].mean():.3f}",
         f"range ({scores.min():.2f}-{scores.max():.2f} dB)", f"above autocontrast on {above} of the 30 test photos",
         f"({signed(versus.mean_difference)} dB on average, Wilcoxon p = {versus.p_value:.2f})",
         f"lies between {log['test_psnr'].min():.2f} and {log['test_psnr'].max():.2f} dB",
-        f"{log['test_psnr'][0]:.2f} dB at steps 250 and 500", f"{middle.min():.2f} to {middle.max():.2f} dB at steps 750 to 1250",
+        f"{log['test_psnr'][0]:.2f} dB at steps 250 and 500",
+        f"{middle.min():.2f} to {middle.max():.2f} dB at steps 750 to 1250",
         f"began to decay at step {decay_starts}", f"{final:.2f} dB at the end",
         f"gains {signed(need['budget-3x-seed0'])} dB over the input (the seeds {signed(need[seeds].min())} to "
         f"{signed(need[seeds].max())} dB, autocontrast {signed(need['autocontrast'])} dB)",

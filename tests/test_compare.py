@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from enhancelib.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, explain_failure, learned_method,
-                                load_cost, paper_steps, psnr_gain, seed_mean_per_image, seeds_in_order, shared_worst, significance,
-                                stack_per_image, summarise_methods, tone_statistics, worst_photos)
+                                load_cost, paper_steps, psnr_gain, seed_mean_per_image, seeds_in_order, shared_worst,
+                                significance, stack_per_image, summarise_methods, tone_statistics, worst_photos)
 from enhancelib.experiments import EXPERIMENTS
 
 NAMES = [f"img{i:02d}" for i in range(12)]
