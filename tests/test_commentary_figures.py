@@ -355,7 +355,7 @@ def test_bncagan_three_times_the_budget_commentary():
     by_run = stack_per_image({**{(m, 0): part.drop(columns="method") for m, part in table.groupby("method")},
                               **{(n, 0): run("bncagan", n).per_image for n in [*seeds, "budget-3x-seed0"]}})
     by_need = gain_by_need(by_run, _exposure_needs("test"), [*seeds, "budget-3x-seed0", "autocontrast"])
-    need, none = (by_need.filter(like=f"{part}").filter(like=": gain").iloc[:, 0]
+    need, none = (by_need.filter(like=part).filter(like=": gain").iloc[:, 0]
                   for part in ("need brightening", "need no brightening"))
     assert_quotes(
         "04_bncagan.ipynb", "budget-comment",
