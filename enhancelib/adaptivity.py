@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from enhancelib.compare import tone_statistics
+from enhancelib.tone_errors import tone_statistics
 
 __all__ = ["NO_BRIGHTENING", "mean_luma", "exposure_change", "exposure_changes", "adaptivity_summary", "gain_by_need"]
 

@@ -3,9 +3,9 @@ import pandas as pd
 import pytest
 import torch
 
-from enhancelib.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, explain_failure, learned_method,
+from enhancelib.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, learned_method,
                                 load_cost, paper_steps, psnr_gain, seed_mean_per_image, seeds_in_order, shared_worst,
-                                significance, stack_per_image, summarise_methods, tone_statistics, worst_photos)
+                                significance, stack_per_image, summarise_methods, worst_photos)
 from enhancelib.experiments import EXPERIMENTS
 
 NAMES = [f"img{i:02d}" for i in range(12)]
@@ -122,31 +122,6 @@ def test_seeds_in_order_counts_the_better_methods_seeds_above_the_other_mean():
 def test_stack_rejects_duplicates():
     with pytest.raises(ValueError):
         stack_per_image({("a", 0): pd.concat([frame(np.ones(12)), frame(np.ones(12))])})
-
-
-def test_tone_statistics_of_flat_images():
-    grey = torch.full((3, 4, 4), 0.5)
-    stats = tone_statistics(grey)
-    assert stats["brightness"] == pytest.approx(0.5) and stats["saturation"] == pytest.approx(0.0)
-    red = torch.zeros(3, 4, 4)
-    red[0] = 1.0
-    assert tone_statistics(red)["saturation"] == pytest.approx(1.0)
-    with pytest.raises(ValueError):
-        tone_statistics(torch.zeros(4, 4))
-
-
-def test_explain_failure_names_brightness_and_cast():
-    target = torch.full((3, 8, 8), 0.5)
-    assert "over-brightened" in explain_failure(torch.full((3, 8, 8), 0.8), target, torch.full((3, 8, 8), 0.3))
-    assert "under-brightened" in explain_failure(torch.full((3, 8, 8), 0.35), target, torch.full((3, 8, 8), 0.3))
-    bluish_input = target.clone()
-    bluish_input[2] += 0.2
-    text = explain_failure(bluish_input.clone(), target, bluish_input)
-    assert "an excess of blue" in text and "left from the input" in text
-    reddish = target.clone()
-    reddish[0] -= 0.2
-    assert "a lack of red" in explain_failure(reddish, target)
-    assert "local" in explain_failure(target + 0.001, target)
 
 
 def test_worst_photos_and_what_they_share(long):
