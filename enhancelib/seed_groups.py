@@ -8,9 +8,8 @@ alike (a CPU-seconds budget gives a slower processor fewer steps).
 :func:`describe_seed_group` answers all three for recorded runs
 (:class:`enhancelib.train.runs.RecordedRun`: ``per_image`` and ``provenance``).
 :func:`describe_longer_run` sets one run trained for longer beside the
-reference seeds and follows its own evaluations during training;
-:func:`longer_run_against_operator` sets it beside a classical operator, photo
-by photo and split by what the test photos need.
+reference seeds and follows its own evaluations during training
+(:mod:`enhancelib.against_operators` sets runs beside the classical operators).
 :func:`validation_selection` and :func:`describe_dense_evaluations` read runs
 evaluated often: how far one evaluation moves between nearby steps, and what
 choosing the evaluation with the best *validation* PSNR would give on the
@@ -63,14 +62,16 @@ def _against_baselines(psnr: float, ssim: float, baselines: pd.DataFrame, ssim_d
 
 def describe_seed_group(title: str, runs: Mapping[str, Any], reference: Mapping[str, Any], baselines: pd.DataFrame,
                         *, alpha: float = 0.05, ssim_digits: int = 3, show_steps: bool = False,
-                        seed0: tuple[str, str, str] | None = None) -> tuple[str, SeedTest | None]:
+                        seed0: tuple[str, str, str] | None = None,
+                        reference_name: str = "the paper's objective") -> tuple[str, SeedTest | None]:
     """One paragraph on the variant's seeds ``runs`` against the reference recipe's seeds ``reference``.
 
     ``baselines``: mean ``psnr`` and ``ssim`` per method, indexed by method,
     with an ``"input"`` row.  ``seed0 = (variant run, reference run, how the
     text names the reference run)`` adds the image-level test of those two
-    runs, labelled as a test of two runs.  Returns the text and the seed test
-    (None without reference seeds)."""
+    runs, labelled as a test of two runs.  ``reference_name`` is how the text
+    names the reference recipe.  Returns the text and the seed test (None
+    without reference seeds)."""
     if not runs:
         raise ValueError(f"{title}: no runs to describe.")
     psnr, ssim = _means(runs, "psnr"), _means(runs, "ssim")
@@ -86,9 +87,9 @@ def describe_seed_group(title: str, runs: Mapping[str, Any], reference: Mapping[
     if reference:
         reference_psnr = _means(reference, "psnr")
         if psnr.max() < reference_psnr.min():
-            text += " Every seed ends below the lowest seed of the paper's objective."
+            text += f" Every seed ends below the lowest seed of {reference_name}."
         elif psnr.min() > reference_psnr.max():
-            text += " Every seed ends above the highest seed of the paper's objective."
+            text += f" Every seed ends above the highest seed of {reference_name}."
     text += _processor_caveat(runs)
     if seed0 is not None and seed0[0] in runs and seed0[1] in reference:
         pair = paired_test(runs[seed0[0]].per_image, reference[seed0[1]].per_image, "psnr")
@@ -132,43 +133,6 @@ def describe_longer_run(title: str, run: Any, reference: Mapping[str, Any], base
         points = ", ".join(f"{int(step)}: {value:.2f}" for step, value in zip(log["step"], log["test_psnr"]))
         text += f" Its own test PSNR during training (step: dB): {points}."
     return text + _against_baselines(psnr, ssim, baselines, ssim_digits, name_best=False)
-
-
-def longer_run_against_operator(run: Any, reference: Mapping[str, Any], baseline_images: pd.DataFrame,
-                                needed: pd.Series, operator: str = "autocontrast") -> str:
-    """Two sentences on ``run`` (one seed, a longer budget) against the classical ``operator``.
-
-    ``baseline_images``: per-image scores of the input and the operators, with
-    a ``method`` column (:func:`enhancelib.train.baselines.load_baselines`);
-    ``needed``: the needed exposure change per test photo, in stops. The first
-    sentence counts the photos where the run beats the operator and gives the
-    paired Wilcoxon test; the second gives the gain over the input of the run,
-    of the ``reference`` seeds and of the operator on the photos that need
-    brightening and on the others (:func:`enhancelib.adaptivity.gain_by_need`).
-    """
-    from enhancelib.adaptivity import NO_BRIGHTENING, gain_by_need
-    from enhancelib.compare import stack_per_image
-
-    theirs = baseline_images[baseline_images["method"] == operator]
-    if theirs.empty:
-        raise ValueError(f"longer_run_against_operator: no per-image scores of {operator!r} in baseline_images.")
-    versus = paired_test(run.per_image, theirs, "psnr")
-    ours = run.per_image.set_index("name")["psnr"]
-    above = int((ours > theirs.set_index("name")["psnr"].reindex(ours.index)).sum())
-    text = (f" Photo by photo this run is above {operator} on {above} of {len(ours)} test photos "
-            f"({versus.mean_difference:+.2f} dB on average, Wilcoxon p = {versus.p_value:.2f}).")
-    by_run = stack_per_image({**{(m, 0): part.drop(columns="method") for m, part in baseline_images.groupby("method")},
-                              **{(n, 0): r.per_image for n, r in reference.items()}, ("this run", 0): run.per_image})
-    by_need = gain_by_need(by_run, needed, [*reference, "this run", operator])
-    parts = []
-    for column in [c for c in by_need.columns if c.endswith(": gain")]:
-        seed_gains = by_need.loc[list(reference), column]
-        label, this_run = column[: -len(": gain")], by_need.loc["this run", column]
-        parts.append(f"on the test photos that {label}, this run {this_run:+.2f} dB over the input, the "
-                     f"{len(reference)} seeds {seed_gains.min():+.2f} to {seed_gains.max():+.2f} dB, "
-                     f"{operator} {by_need.loc[operator, column]:+.2f} dB")
-    return text + (f" Gains by what the photos need (no brightening: at most +{NO_BRIGHTENING} stop): "
-                   + "; ".join(parts) + ".")
 
 
 def validation_selection(eval_log: pd.DataFrame) -> dict[str, float]:

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from enhancelib.seed_groups import (describe_dense_evaluations, describe_longer_run, describe_seed_group,
-                                    longer_run_against_operator, readable_dense_table, selection_by_method,
-                                    validation_selection)
+                                    readable_dense_table, selection_by_method, validation_selection)
 
 NAMES = [f"photo{i}" for i in range(8)]
 
@@ -49,6 +48,8 @@ def test_a_group_below_every_reference_seed_is_said_to_be_and_tested_over_seeds(
     assert "PSNR below, SSIM below" in text
     assert "Seed 0 alone against the paper's seed 0: -2.30 dB" in text
     assert "processors" not in text  # equal step counts: no caveat
+    longer, _ = describe_seed_group("Longer", reference, variant, BASELINES, reference_name="the book's budget")
+    assert "Every seed ends above the highest seed of the book's budget." in longer
 
 
 def test_unequal_step_counts_name_the_processors_and_a_lone_group_has_no_test():
@@ -84,23 +85,6 @@ def test_a_longer_run_inside_the_seed_range_shows_no_gain_and_needs_seeds():
     assert "+0.30 dB from their mean, within two standard deviations" in near
     with pytest.raises(ValueError, match="no reference seeds"):
         describe_longer_run("Longer", FakeRun(17.3), {}, BASELINES)
-
-
-def test_a_longer_run_against_an_operator_counts_photos_and_splits_the_gains_by_need():
-    # six photos need brightening (autocontrast gains 1 dB there), two need none (autocontrast loses 1 dB)
-    images = pd.DataFrame({"method": ["input"] * 8 + ["autocontrast"] * 8, "name": NAMES * 2,
-                           "psnr": [18.0] * 8 + [19.0] * 6 + [17.0] * 2})
-    needed = pd.Series([1.0] * 6 + [0.0] * 2, index=NAMES)
-    seeds = {"seed0": FakeRun(18.0), "seed1": FakeRun(19.0)}
-    text = longer_run_against_operator(FakeRun(19.5), seeds, images, needed)
-    # the run's photos score 18.5 ... 20.5 dB: the first two are below autocontrast's 19 dB
-    assert "this run is above autocontrast on 6 of 8 test photos" in text
-    # first six photos: the run's mean 19.21 dB, the seeds' 17.71 and 18.71, against the input's 18
-    assert ("on the test photos that need brightening (6), this run +1.21 dB over the input, the 2 seeds -0.29 to "
-            "+0.71 dB, autocontrast +1.00 dB") in text
-    assert "need no brightening (2), this run +2.36 dB over the input" in text and "autocontrast -1.00 dB" in text
-    with pytest.raises(ValueError, match="no per-image scores of 'clahe'"):
-        longer_run_against_operator(FakeRun(19.5), seeds, images, needed, operator="clahe")
 
 
 def _dense_log(val: list[float], test: list[float], every: int = 25) -> pd.DataFrame:
