@@ -228,6 +228,69 @@ def test_uegan_three_times_the_budget_commentary():
     )
 
 
+
+def test_uegan_three_times_the_budget_over_three_seeds_commentary():
+    from enhancelib.recipes.uegan import UEGAN_PAPER_STEPS
+
+    longer, book = [f"budget-3x-seed{s}" for s in range(3)], uegan_full()
+    psnr, ssim = final_scores("uegan", longer), final_scores("uegan", longer, "ssim")
+    inputs = baselines().query("method == 'input'").set_index("name")["psnr"]
+    auto_images = baselines().query("method == 'autocontrast'").set_index("name")["psnr"]
+    auto, grey = baseline_psnr("autocontrast"), float(
+        baselines().query("method == 'gray_world_auto_gamma'")["ssim"].mean())
+    steps = {n: run("uegan", n).metrics["steps"] for n in longer}
+    per_photo = pd.concat([run("uegan", n).per_image.set_index("name")["psnr"] for n in longer], axis=1).mean(axis=1)
+    book_psnr = final_scores("uegan", book)
+    gains = psnr - inputs.mean()
+    charbonnier = final_scores("uegan", [f"charbonnier-seed{s}" for s in range(6)])
+    assert_quotes(
+        "01_uegan.ipynb", "budget-comment",
+        f"took {steps['budget-3x-seed1']} steps each", f"end at {psnr['budget-3x-seed1']:.2f} and "
+        f"{psnr['budget-3x-seed2']:.2f} dB",
+        f"The three seeds score {psnr.mean():.2f} ± {psnr.std(ddof=1):.2f} dB and "
+        f"SSIM {ssim.mean():.3f}, {signed(gains.mean())} dB over the input ({signed(gains.min())} to "
+        f"{signed(gains.max())} dB by seed)",
+        f"one-sample t-tests over the seeds give p = {stats.ttest_1samp(psnr, auto).pvalue:.3f} and "
+        f"p = {stats.ttest_1samp(ssim, grey).pvalue:.3f}",
+        f"above autocontrast on {int((per_photo > auto_images.reindex(per_photo.index)).sum())} of the 30 test "
+        f"photos (Wilcoxon p = {stats.wilcoxon(per_photo - auto_images.reindex(per_photo.index)).pvalue:.2f})",
+        f"the gain, {signed(psnr.mean() - book_psnr.mean())} dB, is within seed noise (Welch's p = "
+        f"{stats.ttest_ind(psnr, book_psnr, equal_var=False).pvalue:.2f})",
+        f"({charbonnier.mean():.2f} ± {charbonnier.std(ddof=1):.2f} dB)",
+        f"seeds 1 and 2's {steps['budget-3x-seed1']} steps are "
+        f"{100 * steps['budget-3x-seed1'] / UEGAN_PAPER_STEPS:.1f} %",
+        f"over runs, barely (p = {stats.ttest_1samp(psnr, auto).pvalue:.3f})",
+        f"leaves it {3 - gains.mean():.2f} dB short of the +3 dB aim",
+    )
+    assert_quotes("01_uegan.ipynb", "summary", f"recipe is above autocontrast over runs ({psnr.mean():.2f} ± "
+                  f"{psnr.std(ddof=1):.2f} dB, p = {stats.ttest_1samp(psnr, auto).pvalue:.3f}) but not photo by photo")
+    assert steps["budget-3x-seed1"] == steps["budget-3x-seed2"], "'2577 steps each'"
+    assert all(run("uegan", n).provenance["cpu_vector_isa"] == "AVX512" for n in longer[1:]), "'AVX512'"
+    assert (psnr > auto).all() and (ssim > grey).all(), "'every seed is above autocontrast's PSNR and grey world's'"
+    assert stats.ttest_ind(psnr, book_psnr, equal_var=False).pvalue > 0.05, "'within seed noise'"
+    assert stats.wilcoxon(per_photo - auto_images.reindex(per_photo.index)).pvalue > 0.05, "'not photo by photo'"
+    assert abs(psnr.mean() - charbonnier.mean()) < charbonnier.std(ddof=1), "'about where ... Charbonnier ... stands'"
+    # the split by what the test photos need, mean over each group's seeds
+    need = _exposure_needs("test")
+    quoted = []
+    for photos in (need[need > 0.05].index, need[need <= 0.05].index):
+        gain = lambda names: pd.Series({n: float((run("uegan", n).per_image.set_index("name")["psnr"]  # noqa: E731
+                                                  - inputs)[photos].mean()) for n in names})
+        quoted.append((len(photos), gain(longer), gain(book).mean(),
+                       float((auto_images - inputs)[photos].mean())))
+    (n_up, long_up, book_up, ac_up), (n_none, long_none, book_none, ac_none) = quoted
+    assert_quotes(
+        "01_uegan.ipynb", "budget-comment",
+        f"On the {n_up} test photos that need brightening the three seeds gain {signed(long_up.mean())} dB on "
+        f"average ({signed(long_up.min())} to {signed(long_up.max())} dB), against {signed(book_up)} dB for the book's "
+        f"budget and {signed(ac_up)} dB for autocontrast",
+        f"On the {n_none} that need none they lose {-long_none.mean():.2f} dB ({-long_none.max():.2f} to "
+        f"{-long_none.min():.2f} dB), against {-book_none:.2f} dB for the book's budget; autocontrast gains "
+        f"{signed(ac_none)} dB there",
+    )
+    assert long_up.mean() > book_up and long_none.mean() < book_none, "'further in the direction it was already going'"
+
+
 # ---- chapter 02: GleNet
 
 def _stage_two_start(name: str) -> int:
