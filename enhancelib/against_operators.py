@@ -15,7 +15,8 @@ two questions can be asked of a learned recipe's runs against it:
 
 :func:`longer_run_against_operator` sets one run (a longer budget) beside an
 operator photo by photo, and splits the gains by what the test photos need
-(:func:`enhancelib.adaptivity.gain_by_need`).
+(:func:`enhancelib.adaptivity.gain_by_need`); :func:`groups_by_need` does that
+split for whole groups of runs.
 """
 from __future__ import annotations
 
@@ -26,7 +27,15 @@ from scipy import stats
 
 from enhancelib.metrics.evaluate import paired_test
 
-__all__ = ["runs_against_best_operators", "longer_run_against_operator"]
+__all__ = ["runs_against_best_operators", "longer_run_against_operator", "groups_by_need"]
+
+
+def _with_operators(baseline_images: pd.DataFrame, runs: Mapping[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
+    """The long table of the input's and the operators' per-image scores (seed 0) and of ``{(method, run): frame}``."""
+    from enhancelib.compare import stack_per_image
+
+    operators = {(m, 0): part.drop(columns="method") for m, part in baseline_images.groupby("method")}
+    return stack_per_image({**operators, **runs})
 
 
 def runs_against_best_operators(runs: Mapping[str, Any], baseline_means: pd.DataFrame, baseline_images: pd.DataFrame,
@@ -77,7 +86,6 @@ def longer_run_against_operator(run: Any, reference: Mapping[str, Any], baseline
     brightening and on the others (:func:`enhancelib.adaptivity.gain_by_need`).
     """
     from enhancelib.adaptivity import NO_BRIGHTENING, gain_by_need
-    from enhancelib.compare import stack_per_image
 
     theirs = baseline_images[baseline_images["method"] == operator]
     if theirs.empty:
@@ -87,8 +95,8 @@ def longer_run_against_operator(run: Any, reference: Mapping[str, Any], baseline
     above = int((ours > theirs.set_index("name")["psnr"].reindex(ours.index)).sum())
     text = (f" Photo by photo this run is above {operator} on {above} of {len(ours)} test photos "
             f"({versus.mean_difference:+.2f} dB on average, Wilcoxon p = {versus.p_value:.2f}).")
-    by_run = stack_per_image({**{(m, 0): part.drop(columns="method") for m, part in baseline_images.groupby("method")},
-                              **{(n, 0): r.per_image for n, r in reference.items()}, ("this run", 0): run.per_image})
+    by_run = _with_operators(baseline_images, {**{(n, 0): r.per_image for n, r in reference.items()},
+                                               ("this run", 0): run.per_image})
     by_need = gain_by_need(by_run, needed, [*reference, "this run", operator])
     parts = []
     for column in [c for c in by_need.columns if c.endswith(": gain")]:
@@ -99,3 +107,19 @@ def longer_run_against_operator(run: Any, reference: Mapping[str, Any], baseline
                      f"{operator} {by_need.loc[operator, column]:+.2f} dB")
     return text + (f" Gains by what the photos need (no brightening: at most +{NO_BRIGHTENING} stop): "
                    + "; ".join(parts) + ".")
+
+
+def groups_by_need(groups: Mapping[str, Mapping[str, Any]], baseline_images: pd.DataFrame, needed: pd.Series,
+                   operator: str = "autocontrast") -> pd.DataFrame:
+    """Gain over the input of each group of runs and of ``operator``: photos that need brightening, and the others.
+
+    ``groups``: ``{label: {run name: recorded run}}``; the table
+    (:func:`enhancelib.adaptivity.gain_by_need`) has a row per group and for
+    the operator, with the mean gain and its sd over the group's runs.
+    """
+    from enhancelib.adaptivity import gain_by_need
+
+    runs = {(label, name): run.per_image for label, group in groups.items() for name, run in group.items()}
+    table = gain_by_need(_with_operators(baseline_images, runs), needed, [*groups, operator])
+    table["runs"] = table["runs"].astype(int)
+    return table

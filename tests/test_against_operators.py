@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from enhancelib.against_operators import longer_run_against_operator, runs_against_best_operators
+from enhancelib.against_operators import groups_by_need, longer_run_against_operator, runs_against_best_operators
 from tests.test_seed_groups import NAMES, FakeRun
 
 
@@ -49,3 +49,16 @@ def test_runs_against_the_best_operator_over_runs_and_over_photos():
         runs_against_best_operators({"seed0": runs["seed0"]}, means, images)
     with pytest.raises(ValueError, match="no per-image psnr of 'autocontrast'"):
         runs_against_best_operators(runs, means, images[images["method"] != "autocontrast"])
+
+
+def test_groups_by_need_averages_each_group_of_runs():
+    images = pd.DataFrame({"method": ["input"] * 8 + ["autocontrast"] * 8, "name": NAMES * 2,
+                           "psnr": [18.0] * 8 + [19.0] * 6 + [17.0] * 2})
+    needed = pd.Series([1.0] * 6 + [0.0] * 2, index=NAMES)
+    groups = {"short": {"a": FakeRun(18.0), "b": FakeRun(19.0)}, "long": {"c": FakeRun(19.5)}}
+    table = groups_by_need(groups, images, needed)
+    assert list(table.index) == ["short", "long", "autocontrast"] and table["runs"].tolist() == [2, 1, 1]
+    # the six photos that need brightening: the runs average 17.71 and 18.71 dB (short) and 19.21 (long) against 18
+    assert table.loc["short", "need brightening (6): gain"] == pytest.approx(0.2143, abs=1e-4)
+    assert table.loc["long", "need brightening (6): gain"] == pytest.approx(1.2143, abs=1e-4)
+    assert table.loc["autocontrast", "need no brightening (2): gain"] == pytest.approx(-1.0)
