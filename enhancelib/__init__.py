@@ -46,7 +46,8 @@ PRETRAINED: dict[str, str] = {
 def pretrained(name: str, device: str = "cpu") -> "Enhancer":
     """Load the recorded main model ``name`` for inference with one call."""
     from enhancelib.config import ParameterError
-    from enhancelib.train.runs import RUNS_DIR, load_run
+    from enhancelib.paths import RUNS_DIR
+    from enhancelib.train.runs import load_run
 
     if name not in PRETRAINED:
         close = difflib.get_close_matches(name, list(PRETRAINED), n=1)

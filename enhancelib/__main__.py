@@ -70,9 +70,9 @@ def _cmd_enhance(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from enhancelib.paths import local_runs_dir
     from enhancelib.runtime import reuse_freed_memory
     from enhancelib.train import RunSpec, train
-    from enhancelib.train.runs import local_runs_dir
 
     if args.reuse_freed_memory and not reuse_freed_memory():
         print("note: --reuse-freed-memory needs glibc (Linux); training with the default allocator", file=sys.stderr)
@@ -139,7 +139,8 @@ def _cmd_baselines(args: argparse.Namespace) -> int:
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     from enhancelib.experiments import EXPERIMENTS, chapter_experiments
-    from enhancelib.train.runs import RUNS_DIR, _matches, record
+    from enhancelib.paths import RUNS_DIR
+    from enhancelib.train.runs import _matches, record
 
     known_chapters = sorted({c for c, _ in EXPERIMENTS})
     if args.chapter and args.chapter not in known_chapters:

@@ -144,7 +144,8 @@ def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_mis
     ``None`` on presets without one: there they would repeat the recipe's run.
     """
     from enhancelib.experiments import experiment
-    from enhancelib.train.runs import RUNS_DIR, _matches, load_or_train
+    from enhancelib.paths import RUNS_DIR
+    from enhancelib.train.runs import _matches, load_or_train
 
     item = experiment(chapter, name)
     if item.budget_scale != 1.0 and not params.preset.budget_cpu_seconds:

@@ -20,7 +20,7 @@ REUSED_MEMORY_SUFFIX = ".reused-memory"
 
 
 def _speed_file(record: str) -> Path:
-    from enhancelib.train.provenance import REPO_ROOT  # looked up per call: tests move the root
+    from enhancelib.paths import REPO_ROOT  # looked up per call: tests move the root
 
     return REPO_ROOT / "data" / "runs" / "benchmark" / "speed" / f"{record}.txt"
 
@@ -35,7 +35,7 @@ def recorded_benchmark(record: str) -> str:
     ``data/runs/benchmark/speed/<record>.txt``; chapters show that file rather
     than timing anything while the book builds.
     """
-    from enhancelib.train.provenance import REPO_ROOT
+    from enhancelib.paths import REPO_ROOT
 
     script = record.split(".", 1)[0]
     path = _speed_file(record)

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from enhancelib.config import resolve_preset  # noqa: E402
 from enhancelib.data import benchmark  # noqa: E402
 from enhancelib.data.images import to_uint8  # noqa: E402
+from enhancelib.paths import REPO_ROOT  # noqa: E402
 
 
 def psnr_uint8(a: np.ndarray, b: np.ndarray) -> float:
@@ -49,13 +50,13 @@ def main() -> int:
         for name, path in committed.items():
             same = path.is_file() and path.read_bytes() == fresh[name].read_bytes()
             if args.check:
-                print(f"{path.relative_to(benchmark.REPO_ROOT)}: {'up to date' if same else 'DIFFERS'}")
+                print(f"{path.relative_to(REPO_ROOT)}: {'up to date' if same else 'DIFFERS'}")
                 if not same:
                     return 1
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(fresh[name].read_bytes())
-                print(f"wrote {path.relative_to(benchmark.REPO_ROOT)} ({'unchanged' if same else 'changed'})")
+                print(f"wrote {path.relative_to(REPO_ROOT)} ({'unchanged' if same else 'changed'})")
 
     package_of = {row["file"]: row["source_package"].split()[0] for row in manifest}
     print("\nphotos per part and source package:")

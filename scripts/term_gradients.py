@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     from enhancelib.nn.vgg import load_vgg
     from enhancelib.train.checkpoint import load_checkpoint
     from enhancelib.train.provenance import git_commit
-    from enhancelib.train.runs import RUNS_DIR, same_config
+    from enhancelib.paths import RUNS_DIR
+    from enhancelib.train.runs import same_config
 
     if args.batches < 1:
         parser.error("--batches must be at least 1")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-import enhancelib.train.runs as runs
+import enhancelib.paths as paths
 from enhancelib.__main__ import main
 from enhancelib.recipes import register_recipe
 
@@ -16,7 +16,7 @@ register_recipe("tiny", TinyRecipe)
 
 
 def test_record_then_reproduce_gives_the_same_numbers(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(runs, "RUNS_DIR", tmp_path)
+    monkeypatch.setattr(paths, "RUNS_DIR", tmp_path)
     args = ["record", "--chapter", "ch", "--name", "r", "--recipe", "tiny", "--preset", "smoke",
             "--preset-field", "max_steps=4", "--keep-weights"]
     assert main(args) == 0

@@ -17,7 +17,7 @@ from enhancelib.config import ParameterError, resolve_preset
 from enhancelib.data.benchmark import degraded_pair, read_degradation, read_split
 from enhancelib.experiments import EXPERIMENTS
 from enhancelib.metrics import psnr, ssim
-from enhancelib.train.runs import RUNS_DIR
+from enhancelib.paths import RUNS_DIR
 
 PHOTOS = 3
 """Test photos enhanced per model (the first ones by name)."""

@@ -3,14 +3,14 @@ import math
 
 import pytest
 
-import enhancelib.train.provenance as provenance
+import enhancelib.paths as paths
 from enhancelib.speed_records import describe_public_code_comparison, public_code_comparison, recorded_benchmark
 
 
 @pytest.mark.parametrize("record, script", [("bench_uegan", "bench_uegan"),
                                               ("bench_glenet.reused-memory", "bench_glenet")])
 def test_recorded_benchmark_shows_the_file_or_the_command(tmp_path, monkeypatch, record, script):
-    monkeypatch.setattr(provenance, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
     missing = recorded_benchmark(record)
     assert "not recorded yet" in missing and f"record_benchmarks.py {script}`" in missing
     assert f"scripts/{script}.py" in missing
@@ -24,7 +24,7 @@ def test_recorded_benchmark_shows_the_file_or_the_command(tmp_path, monkeypatch,
 
 def speed_folder(tmp_path, monkeypatch):
     """An empty data/runs/benchmark/speed under a stand-in repository root."""
-    monkeypatch.setattr(provenance, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
     speed = tmp_path / "data" / "runs" / "benchmark" / "speed"
     speed.mkdir(parents=True)
     return speed

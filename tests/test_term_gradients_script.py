@@ -4,7 +4,7 @@ import json
 import pytest
 import torch
 
-import enhancelib.train.runs as runs_module
+import enhancelib.paths as paths
 from enhancelib.experiments import experiment
 from enhancelib.nn.vgg import load_vgg
 from enhancelib.train.term_gradients import TERM_GRADIENTS_FILE, load_term_gradients
@@ -28,7 +28,7 @@ def smoke_checkpoint(path, chapter, name):
 @pytest.mark.filterwarnings("ignore:.*RANDOM")
 def test_glenet_table_is_printed_and_recorded(script, tmp_path, monkeypatch, capsys):
     ckpt = smoke_checkpoint(tmp_path / "checkpoint.pt", "glenet", "hq-identity-500-seed0")
-    monkeypatch.setattr(runs_module, "RUNS_DIR", tmp_path / "runs")
+    monkeypatch.setattr(paths, "RUNS_DIR", tmp_path / "runs")
     (tmp_path / "runs" / "glenet" / "hq-identity-500-seed0").mkdir(parents=True)
     assert script.main(["glenet", "hq-identity-500-seed0", "--preset", "smoke", "--checkpoint", str(ckpt),
                         "--batches", "1", "--record"]) == 0

@@ -17,9 +17,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["REPO_ROOT", "BuildError", "BuildResult", "jupyter_book_command", "find_warnings", "build_book"]
+from enhancelib.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["BuildError", "BuildResult", "jupyter_book_command", "find_warnings", "build_book"]
 
 # Sphinx/docutils report "path:line: WARNING: message" (or "ERROR:", ...).  Kernel
 # notices such as "[IPKernelApp] WARNING | ..." are not build warnings.

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from enhancelib.paths import REPO_ROOT
+
 __all__ = [
-    "REPO_ROOT",
     "NotebookParameter",
     "notebook_parameters",
     "notebook_rows",
@@ -26,8 +27,6 @@ __all__ = [
     "script_rows",
     "markdown_table",
 ]
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from enhancelib.config import Preset
 from enhancelib.data.degrade import DegradationParams, degrade, sample_params
 from enhancelib.data.images import load_rgb, resize_long_side, to_tensor
 from enhancelib.data.sets import DataBundle, PairedSet, TrainSet, as_uint8_tensor
+from enhancelib.paths import DATA_DIR
 
 __all__ = [
     "BENCHMARK_DIR",
@@ -63,9 +64,8 @@ __all__ = [
     "degradation_of",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PHOTOS_DIR = REPO_ROOT / "data" / "photos"
-BENCHMARK_DIR = REPO_ROOT / "data" / "benchmark"
+PHOTOS_DIR = DATA_DIR / "photos"
+BENCHMARK_DIR = DATA_DIR / "benchmark"
 SPLITS_CSV = BENCHMARK_DIR / "splits.csv"
 DEGRADATION_CSV = BENCHMARK_DIR / "degradation.csv"
 

@@ -2,12 +2,11 @@
 from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from enhancelib.train.engine import TrainingDiverged, train
 from enhancelib.train.recipe import Batch, Recipe
-from enhancelib.train.runs import (RUNS_DIR, RecordedRun, list_runs, load_or_train, load_run, record,
-                                   reproduce)
+from enhancelib.train.runs import RecordedRun, list_runs, load_or_train, load_run, record, reproduce
 from enhancelib.train.spec import RunSpec
 
 __all__ = [
-    "Batch", "CheckpointError", "RUNS_DIR", "Recipe", "RecordedRun", "RunSpec", "TrainingDiverged",
+    "Batch", "CheckpointError", "Recipe", "RecordedRun", "RunSpec", "TrainingDiverged",
     "list_runs", "load_checkpoint", "load_or_train", "load_run", "record", "reproduce",
     "save_checkpoint", "train",
 ]

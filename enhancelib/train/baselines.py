@@ -15,7 +15,7 @@ import pandas as pd
 
 from enhancelib.config import resolve_preset
 from enhancelib.train.provenance import git_commit
-from enhancelib.train.runs import RUNS_DIR
+from enhancelib.paths import RUNS_DIR
 
 __all__ = ["BASELINES_DIR", "evaluate_baselines", "record_baselines", "load_baselines"]
 

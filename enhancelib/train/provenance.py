@@ -11,18 +11,16 @@ from typing import Any, Mapping
 
 import torch
 
+from enhancelib import paths
 from enhancelib.runtime import KEPT_LABEL, freed_memory_reused
 from enhancelib.train.precision import amp_format_name, cpu_has_native_bfloat16
 
-__all__ = ["REPO_ROOT", "cpu_description", "cpu_model", "git_commit", "provenance"]
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
+__all__ = ["cpu_description", "cpu_model", "git_commit", "provenance"]
 
 def git_commit() -> dict[str, Any]:
     """The checked-out commit and whether the work tree had uncommitted changes."""
     def run(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+        return subprocess.run(["git", *args], cwd=paths.REPO_ROOT, capture_output=True, text=True,
                               timeout=20).stdout.strip()
     try:
         commit = run("rev-parse", "HEAD")

@@ -20,7 +20,6 @@ regenerates a recorded run in place.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,18 +30,12 @@ import pandas as pd
 import torch
 from torch import Tensor, nn
 
+from enhancelib import paths
 from enhancelib.train.checkpoint import check_compatible, load_checkpoint
 from enhancelib.train.logs import read_log
-from enhancelib.train.provenance import REPO_ROOT
 from enhancelib.train.spec import RunSpec, _jsonable
 
-__all__ = ["RUNS_DIR", "local_runs_dir", "RecordedRun", "load_run", "load_or_train", "record", "reproduce", "list_runs"]
-
-RUNS_DIR = REPO_ROOT / "data" / "runs"
-
-
-def local_runs_dir() -> Path:
-    return Path(os.environ.get("ENHANCELIB_RUNS", REPO_ROOT / "runs-local"))
+__all__ = ["RecordedRun", "load_run", "load_or_train", "record", "reproduce", "list_runs"]
 
 
 @dataclass
@@ -225,10 +218,10 @@ def load_or_train(spec: RunSpec, chapter: str, name: str, *, progress: bool = Tr
     preset) goes to ``runs-local/<chapter>/<name>-<digest>`` and resumes there
     if it was interrupted.
     """
-    recorded = RUNS_DIR / chapter / name
+    recorded = paths.RUNS_DIR / chapter / name
     if _matches(recorded, spec):
         return RecordedRun(recorded)
-    target = local_runs_dir() / chapter / f"{name}-{spec.digest()}"
+    target = paths.local_runs_dir() / chapter / f"{name}-{spec.digest()}"
     if not _matches(target, spec):
         from enhancelib.train.engine import train
         train(spec, target, keep_weights=keep_weights, progress=progress)
@@ -240,7 +233,7 @@ def record(spec: RunSpec, chapter: str, name: str, *, keep_weights: bool = False
     """Train ``spec`` as the recorded run ``data/runs/<chapter>/<name>`` (resuming if cut off)."""
     from enhancelib.train.engine import train
 
-    path = RUNS_DIR / chapter / name
+    path = paths.RUNS_DIR / chapter / name
     train(spec, path, keep_weights=keep_weights, progress=progress)
     return RecordedRun(path)
 
@@ -271,5 +264,5 @@ def reproduce(path: str | Path, *, progress: bool = True) -> RecordedRun:
 
 def list_runs(chapter: str | None = None) -> list[RecordedRun]:
     """All finished recorded runs (of one chapter)."""
-    base = RUNS_DIR / chapter if chapter else RUNS_DIR
+    base = paths.RUNS_DIR / chapter if chapter else paths.RUNS_DIR
     return [RecordedRun(p.parent) for p in sorted(base.rglob("metrics.json"))]

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from enhancelib.book.build import REPO_ROOT, build_book
+from enhancelib.book.build import build_book
+from enhancelib.paths import REPO_ROOT
 from enhancelib.book.serve import serve_directory
 
 pytestmark = pytest.mark.browser

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
+import enhancelib.paths as paths
 import enhancelib.train.runs as runs
 from enhancelib.recipes import register_recipe
 from enhancelib.train import CheckpointError, RunSpec, load_or_train, train
@@ -17,7 +18,7 @@ FIELDS = {"max_steps": 4, "checkpoint_every": 2, "eval_every": 2}
 
 
 def test_load_or_train_uses_the_record_when_configs_match(tmp_path, monkeypatch):
-    monkeypatch.setattr(runs, "RUNS_DIR", tmp_path / "recorded")
+    monkeypatch.setattr(paths, "RUNS_DIR", tmp_path / "recorded")
     monkeypatch.setenv("ENHANCELIB_RUNS", str(tmp_path / "local"))
     spec = RunSpec(recipe="tiny", preset="smoke", preset_overrides=FIELDS)
     train(spec, tmp_path / "recorded" / "ch" / "main", progress=False)
