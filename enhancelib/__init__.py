@@ -59,4 +59,8 @@ def pretrained(name: str, device: str = "cpu") -> "Enhancer":
             f"The recorded model {name!r} is not in this checkout ({path} has no generator.pt). "
             f"Train it with: python -m enhancelib reproduce {path}"
         )
-    return load_run(path).enhancer(device)
+    from enhancelib.inference import load_run_enhancer
+
+    run = load_run(path)
+    return load_run_enhancer(run.path, device, fix=f"restore {path / 'generator.pt'} from the repository, "
+                             f"retrain it with `python -m enhancelib reproduce {path}`, or pass another model")

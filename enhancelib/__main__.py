@@ -35,16 +35,17 @@ def _option(text: str) -> tuple[str, Any]:
 
 
 def _cmd_enhance(args: argparse.Namespace) -> int:
+    from collections import Counter
     from pathlib import Path
 
-    from PIL import Image
     from tqdm.auto import tqdm
 
-    from enhancelib.data.images import ImageError, load_rgb, to_tensor, to_uint8
-    from enhancelib.inference import enhance_tensor, load_enhancer, plan_outputs
+    from enhancelib.data.images import ImageError, load_photo, to_tensor, to_uint8
+    from enhancelib.inference import enhance_tensor, load_enhancer, plan_outputs, save_enhanced
     from enhancelib.runtime import reuse_freed_memory
 
-    pairs, skipped = plan_outputs([Path(p) for p in args.inputs], Path(args.out), "." + args.format)
+    suffix = None if args.format is None else "." + args.format
+    pairs, skipped = plan_outputs([Path(p) for p in args.inputs], Path(args.out), suffix)
     if not pairs:
         print(f"error: no images among {args.inputs}", file=sys.stderr)
         return 2
@@ -52,19 +53,52 @@ def _cmd_enhance(args: argparse.Namespace) -> int:
         reuse_freed_memory()  # speed only: large tensors reuse freed memory instead of fresh pages
     enhancer = load_enhancer(args.model, args.device)
     failed: list[tuple[Any, str]] = []
+    converted: Counter[str] = Counter()
+    deep, exif_dropped = 0, 0
     for source, target in tqdm(pairs, desc=f"enhancing with {args.model}", unit="photo"):
         try:
-            image = to_tensor(load_rgb(source))
+            photo = load_photo(source)
         except ImageError as error:
             failed.append((source, str(error)))
             continue
-        result = enhance_tensor(enhancer, image, tile=args.tile)
+        converted.update([photo.converted_from] if photo.converted_from else [])
+        deep += photo.bits > 8
+        result = enhance_tensor(enhancer, to_tensor(photo.pixels), tile=args.tile)
         target.parent.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(to_uint8(result)).save(target, **({"quality": 95} if args.format == "jpg" else {}))
+        exif_dropped += not save_enhanced(to_uint8(result), target, photo, jpeg_quality=args.jpeg_quality)
     for path, reason in skipped + failed:
         print(f"skipped {path}: {reason}", file=sys.stderr)
+    for note in _enhance_notes(converted, deep, exif_dropped):
+        print(f"note: {note}", file=sys.stderr)
     print(f"{len(pairs) - len(failed)} enhanced into {args.out}; {len(failed)} failed; {len(skipped)} skipped")
     return 1 if failed or skipped else 0
+
+
+def _photos(count: int) -> str:
+    return f"{count} photo{'s' if count != 1 else ''}"
+
+
+def _enhance_notes(converted: dict[str, int], deep: int, exif_dropped: int) -> list[str]:
+    """What ``enhance`` changed beyond the pixels' look, one line each (said once per run)."""
+    notes = []
+    if converted:
+        spaces = ", ".join(f"{name}: {count}" for name, count in sorted(converted.items()))
+        notes.append(f"{_photos(sum(converted.values()))} in another colour space ({spaces}) converted to sRGB "
+                     "on load; their outputs are sRGB and tagged as such.")
+    if deep:
+        notes.append(f"{_photos(deep)} with 16 bits per channel reduced to 8 bits for the network; "
+                     "their outputs are 8-bit.")
+    if exif_dropped:
+        notes.append(f"{_photos(exif_dropped)} written without EXIF: the block is larger than a JPEG holds "
+                     "(64 kB); use --format png to keep it.")
+    return notes
+
+
+def _jpeg_quality(text: str) -> int:
+    quality = int(text)
+    if not 1 <= quality <= 100:
+        raise argparse.ArgumentTypeError(f"JPEG quality is 1 to 100, got {quality}")
+    return quality
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -170,19 +204,40 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+_ENHANCE_DESCRIPTION = """Enhance photos at full resolution with a trained model.
+
+What an output keeps:
+  format    JPEG in, JPEG out (quality {quality}, no chroma subsampling); every other format is written as PNG;
+            --format overrides
+  metadata  the EXIF block (camera, lens, dates, GPS...), with the orientation reset to 1 since the pixels
+            are already upright, and without the embedded thumbnail of the unenhanced photo
+  colour    outputs are sRGB and tagged with an sRGB ICC profile; photos with another embedded profile
+            (Display P3, Adobe RGB...) are converted to sRGB on load, and the run says so once
+  depth     16-bit PNG/TIFF photos are reduced to 8 bits per channel for the network and written at 8 bits;
+            the run says so once
+Other metadata (XMP, IPTC) is not copied."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m enhancelib", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    enh = sub.add_parser("enhance", help="enhance photos with a trained model")
     from enhancelib import PRETRAINED
+    from enhancelib.inference import JPEG_QUALITY
 
+    enh = sub.add_parser("enhance", help="enhance photos with a trained model",
+                         description=_ENHANCE_DESCRIPTION.format(quality=JPEG_QUALITY),
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     enh.add_argument("--model", required=True,
                      help=f"a recorded model ({', '.join(PRETRAINED)}), a run folder or a generator.pt")
     enh.add_argument("inputs", nargs="+", help="image files and/or folders (searched recursively)")
     enh.add_argument("--out", required=True, help="output folder (never inside an input folder)")
-    enh.add_argument("--format", choices=("png", "jpg"), default="png")
+    enh.add_argument("--format", choices=("png", "jpg"), default=None,
+                     help="output format for every photo (default: follow the input: JPEG photos are written as "
+                          "JPEG, every other format as PNG)")
+    enh.add_argument("--jpeg-quality", type=_jpeg_quality, default=JPEG_QUALITY, metavar="1-100",
+                     help=f"quality of JPEG outputs (default: {JPEG_QUALITY}, with no chroma subsampling)")
     enh.add_argument("--device", default="cpu")
     enh.add_argument("--tile", type=int, default=1024, help="photos larger than this run in blended tiles")
     enh.add_argument("--default-allocator", action="store_true",

@@ -10,25 +10,60 @@ otherwise on overlapping tiles blended with linear ramps, so memory stays
 bounded whatever the photo's size. (UEGAN's and BNCAGAN's global attention
 then sees each tile's statistics rather than the whole photo's; the overlap
 and the blending hide the seams.)
+
+What an enhanced photo keeps (:func:`save_enhanced`): its format follows the
+input's unless asked otherwise (JPEG in, JPEG out at :data:`JPEG_QUALITY`
+without chroma subsampling; every other format is written as PNG), the EXIF
+block is copied (orientation reset, since the pixels are already upright, and
+the embedded thumbnail of the unenhanced photo dropped), and the output is
+tagged with an sRGB ICC profile, the colour space the networks work in.
+
+Model files that cannot be used raise :class:`ModelFileError`, one line that
+names the file, what was expected and what to pass instead.
 """
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["load_enhancer", "enhance_tensor", "plan_outputs", "EnhanceReport"]
+from enhancelib.config import ParameterError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enhancelib.data.images import Photo
+    from enhancelib.train.runs import Enhancer
+
+__all__ = ["JPEG_QUALITY", "ModelFileError", "load_enhancer", "load_generator_file", "load_run_enhancer",
+           "enhance_tensor", "output_suffix", "plan_outputs", "save_enhanced", "EnhanceReport"]
+
+JPEG_QUALITY = 95
+"""Default quality of JPEG outputs (with 4:4:4 chroma, i.e. no subsampling): visually lossless."""
+
+_JPEG_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif"})
+_TORCH_LEGACY_MAGIC = bytes.fromhex("6cfc9c46f9206aa85019")
+"""The magic number PyTorch's legacy (non-zip) format pickles first."""
 
 
-def load_enhancer(model: str, device: str = "cpu") -> Any:
+class ModelFileError(ParameterError):
+    """A model file (or run folder) that ``enhance`` and :func:`enhancelib.pretrained` cannot use."""
+
+
+# ---------------------------------------------------------------- models
+def _expected() -> str:
+    from enhancelib import PRETRAINED
+
+    return (f"a generator.pt written by enhancelib (training writes one into its run folder), a run folder, "
+            f"or one of the recorded models {', '.join(sorted(PRETRAINED))}")
+
+
+def load_enhancer(model: str, device: str = "cpu") -> "Enhancer":
     """An :class:`enhancelib.train.runs.Enhancer` from a name, a run folder or a generator.pt file."""
     from enhancelib import PRETRAINED, pretrained
-    from enhancelib.config import ParameterError
-    from enhancelib.train.checkpoint import CheckpointError, load_checkpoint
-    from enhancelib.train.runs import Enhancer, RecordedRun
 
     if model in PRETRAINED:
         return pretrained(model, device)
@@ -36,18 +71,115 @@ def load_enhancer(model: str, device: str = "cpu") -> Any:
     if path.is_dir():
         if not (path / "config.json").is_file():
             raise FileNotFoundError(f"{path} is not a run folder (no config.json).")
-        return RecordedRun(path).enhancer(device)
+        return load_run_enhancer(path, device)
     if path.is_file():
-        state = load_checkpoint(path)
-        if not {"state_dict", "recipe", "options"} <= set(state):
-            raise CheckpointError(
-                f"{path} is not a generator file of this project (it lacks the recipe and options it was "
-                "trained with). Pass a run folder or a generator.pt written by enhancelib."
-            )
-        return Enhancer.from_state(state, device, source=path)
+        return load_generator_file(path, device)
     raise ParameterError(
         f"Unknown model {model!r}: give one of {sorted(PRETRAINED)}, a run folder, or a generator.pt file."
     )
+
+
+def load_run_enhancer(path: Path, device: str = "cpu", fix: str | None = None) -> "Enhancer":
+    """The enhancer of the run folder ``path``, its generator file checked as :func:`load_generator_file` does.
+
+    ``fix`` replaces the advice given when the folder's ``generator.pt`` cannot be used.
+    """
+    from enhancelib.train.checkpoint import ArchitectureMismatch
+    from enhancelib.train.runs import RecordedRun
+
+    weights = path / "generator.pt"
+    if weights.is_file():
+        _read_generator_state(weights, fix)
+    try:
+        return RecordedRun(path).enhancer(device)
+    except ArchitectureMismatch as error:
+        raise ModelFileError(_mismatch_message(weights, error.details, fix)) from None
+
+
+def load_generator_file(path: Path, device: str = "cpu") -> "Enhancer":
+    """The enhancer saved in a ``generator.pt`` file (weights + recipe name + options)."""
+    from enhancelib.recipes import RECIPES
+    from enhancelib.train.checkpoint import ArchitectureMismatch
+    from enhancelib.train.runs import Enhancer
+
+    state = _read_generator_state(path)
+    if state["recipe"] not in RECIPES:
+        raise ModelFileError(
+            f"{path} holds a generator of the recipe {state['recipe']!r}, which this version of enhancelib "
+            f"does not have (recipes: {', '.join(sorted(RECIPES))}): expected {_expected()}; pass one of those "
+            "instead, or update enhancelib."
+        )
+    try:
+        return Enhancer.from_state(state, device, source=path)
+    except ArchitectureMismatch as error:
+        raise ModelFileError(_mismatch_message(path, error.details)) from None
+
+
+def _read_generator_state(path: Path, fix: str | None = None) -> dict[str, Any]:
+    """The payload of a generator file; :class:`ModelFileError` when ``path`` is not one."""
+    fix = fix or "pass one of those instead"
+    if not _is_torch_file(path):
+        raise ModelFileError(f"{path} is not a PyTorch file{_looks_like(path)}: expected {_expected()}; {fix}.")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # noqa: BLE001 - unpickling and archive errors come in many types
+        raise ModelFileError(
+            f"{path} is a PyTorch file that cannot be read as weights (it is damaged, or it holds Python "
+            f"objects such as a whole pickled model, which are not loaded since that could run code): "
+            f"expected {_expected()}; {fix}."
+        ) from None
+    if isinstance(state, Mapping) and {"config", "ema", "step"} <= set(state):
+        raise ModelFileError(
+            f"{path} is a training checkpoint, not a generator file: expected {_expected()}; pass the run "
+            f"folder that holds it once training has finished ({path.parent})."
+        )
+    if not (isinstance(state, Mapping) and isinstance(state.get("recipe"), str)
+            and isinstance(state.get("options"), Mapping) and isinstance(state.get("state_dict"), Mapping)):
+        raise ModelFileError(
+            f"{path} is a PyTorch file but not a generator of this project (it lacks the weights' recipe "
+            f"and options): expected {_expected()}; {fix}."
+        )
+    return dict(state)
+
+
+def _is_torch_file(path: Path) -> bool:
+    """True for PyTorch's zip format (a ``data.pkl`` inside) and its legacy pickle format."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                return any(name.endswith("data.pkl") for name in archive.namelist())
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return head.startswith(b"\x80") and _TORCH_LEGACY_MAGIC in head
+
+
+def _looks_like(path: Path) -> str:
+    """`` (it looks like ...)`` for the kinds of files people pass by mistake, else ``""``."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        return ""
+    kinds = [(head == b"", "it is empty"),
+             (head.startswith(b"version https://git-lfs"), "it is a Git LFS pointer: run `git lfs pull`"),
+             (head.startswith(b"\xff\xd8\xff"), "it is a JPEG image"),
+             (head.startswith(b"\x89PNG"), "it is a PNG image"),
+             (head.startswith(b"\x89HDF"), "it is an HDF5 (Keras) file"),
+             (head[8:10] == b'{"', "it looks like a safetensors file"),
+             (zipfile.is_zipfile(path), "it is a zip archive without PyTorch data"),
+             (head.startswith(b"PK\x03\x04"), "it looks like a truncated PyTorch file: copy or download it again")]
+    for matched, words in kinds:
+        if matched:
+            return f" ({words})"
+    return ""
+
+
+def _mismatch_message(path: Path, details: str, fix: str | None = None) -> str:
+    return (f"{path} holds weights of another architecture than the generator its recorded recipe and options "
+            f"build ({details}): expected {_expected()}, written by this version of enhancelib; "
+            f"{fix or 'pass one of those instead, or retrain the model with this version'}.")
 
 
 def _ramp(length: int, overlap: int, first: bool, last: bool) -> Tensor:
@@ -98,9 +230,18 @@ class EnhanceReport:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def plan_outputs(inputs: list[Path], out_dir: Path, suffix: str = ".png") -> tuple[list[tuple[Path, Path]], list[tuple[Path, str]]]:
+def output_suffix(source: Path, suffix: str | None = None) -> str:
+    """The output file ending for ``source``: ``suffix`` if given, else ``.jpg`` for JPEG inputs and ``.png``."""
+    if suffix is not None:
+        return suffix
+    return ".jpg" if source.suffix.lower() in _JPEG_SUFFIXES else ".png"
+
+
+def plan_outputs(inputs: list[Path], out_dir: Path,
+                 suffix: str | None = ".png") -> tuple[list[tuple[Path, Path]], list[tuple[Path, str]]]:
     """Map every input file (folders expanded) to its output path; refuse overwriting inputs.
 
+    ``suffix=None`` makes each output follow its input (:func:`output_suffix`).
     Returns the (input, output) pairs and the skipped non-image files.
     """
     from enhancelib.data.images import list_images
@@ -118,9 +259,10 @@ def plan_outputs(inputs: list[Path], out_dir: Path, suffix: str = ".png") -> tup
                 )
             files, bad = list_images(item)
             skipped += bad
-            pairs += [(f, out_dir / f.resolve().relative_to(root).with_suffix(suffix)) for f in files]
+            pairs += [(f, out_dir / f.resolve().relative_to(root).with_suffix(output_suffix(f, suffix)))
+                      for f in files]
         elif item.is_file():
-            pairs.append((item, out_dir / (item.stem + suffix)))
+            pairs.append((item, out_dir / (item.stem + output_suffix(item, suffix))))
         else:
             raise FileNotFoundError(f"Input {item} does not exist.")
     inputs_resolved = {p.resolve() for p, _ in pairs}
@@ -133,3 +275,36 @@ def plan_outputs(inputs: list[Path], out_dir: Path, suffix: str = ".png") -> tup
             raise ValueError(f"Two inputs would both be written to {target}; enhance them into separate folders.")
         seen.add(target)
     return pairs, skipped
+
+
+# ---------------------------------------------------------------- writing
+def save_enhanced(pixels: np.ndarray, target: Path, photo: "Photo | None" = None,
+                  jpeg_quality: int = JPEG_QUALITY) -> bool:
+    """Write ``uint8`` ``H x W x 3`` sRGB ``pixels`` to ``target`` (JPEG for .jpg/.jpeg, else PNG).
+
+    The output carries an sRGB ICC profile and, when ``photo`` (the input as
+    :func:`enhancelib.data.images.load_photo` read it) had one, its EXIF block.
+    JPEGs are written at ``jpeg_quality`` with full-resolution chroma (4:4:4).
+    Returns False when the input's EXIF could not be kept (a block over the
+    64 kB a JPEG segment holds), True otherwise.
+    """
+    from PIL import Image
+
+    from enhancelib.data.images import SRGB_ICC
+
+    options: dict[str, Any] = {"icc_profile": SRGB_ICC}
+    if photo is not None and photo.exif:
+        options["exif"] = photo.exif
+    if target.suffix.lower() in _JPEG_SUFFIXES:
+        options.update(format="JPEG", quality=jpeg_quality, subsampling=0)
+    else:
+        options.update(format="PNG")
+    image = Image.fromarray(pixels)
+    try:
+        image.save(target, **options)
+    except ValueError as error:      # an EXIF block larger than a JPEG segment (64 kB): keep the photo
+        if "exif" not in options or "EXIF" not in str(error):
+            raise
+        image.save(target, **{k: v for k, v in options.items() if k != "exif"})
+        return False
+    return True

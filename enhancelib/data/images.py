@@ -11,11 +11,18 @@ Every photo enters the project through :func:`load_rgb`, which returns an
   alpha channel instead would reveal whatever colour the encoder left under
   transparent pixels (often black or garbage);
 * CMYK (e.g. print JPEGs) and files with an embedded ICC profile are
-  converted to sRGB (with the embedded profile when Little CMS is available);
+  converted to sRGB (with the embedded profile when Little CMS is available):
+  a photo in Display P3 or Adobe RGB keeps its colours instead of looking
+  washed out;
 * 16-bit data (``I;16`` grayscale PNG/TIFF) is scaled to 8 bit by
   ``round(v / 257)`` (65535 -> 255), not clipped; 16-bit RGB PNG/TIFF are
   reduced by Pillow to their high byte, which is within one 8-bit level of
   the exact scaling.
+
+:func:`load_photo` returns the same pixels together with what an enhanced
+copy should keep (:class:`Photo`): the file's format, its EXIF block made
+ready for an output (orientation reset, thumbnail dropped), the colour space
+the pixels were converted from and the bits per channel the file stored.
 
 Files that cannot be read raise :class:`ImageError` (a ``ValueError``) whose
 message names the file, the problem and the fix. Images with more than
@@ -28,19 +35,23 @@ from __future__ import annotations
 
 import io
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
     "IMAGE_SUFFIXES",
     "ImageError",
+    "Photo",
+    "SRGB_ICC",
     "list_images",
+    "load_photo",
     "load_rgb",
     "resize_long_side",
     "to_tensor",
@@ -57,6 +68,14 @@ IMAGE_SUFFIXES = frozenset(
 
 _SRGB_PROFILE = ImageCms.createProfile("sRGB")
 
+SRGB_ICC: bytes = ImageCms.ImageCmsProfile(_SRGB_PROFILE).tobytes()
+"""An sRGB ICC profile (Little CMS's own) to embed in images written by the package."""
+
+_SRGB_COLORANTS = [getattr(ImageCms.ImageCmsProfile(_SRGB_PROFILE).profile, f"{channel}_colorant")[0]
+                   for channel in ("red", "green", "blue")]
+_SRGB_COLORANT_TOLERANCE = 0.002
+"""How far (in D50 XYZ) a profile's primaries may be from sRGB's and still count as sRGB."""
+
 Array = TypeVar("Array", np.ndarray, torch.Tensor)
 
 
@@ -65,11 +84,32 @@ class ImageError(ValueError):
 
 
 # ---------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class Photo:
+    """A photo as :func:`load_photo` reads it: sRGB pixels and what an enhanced copy should keep."""
+
+    pixels: np.ndarray
+    """``uint8`` ``H x W x 3`` sRGB, upright (EXIF orientation applied)."""
+    format: str | None
+    """Pillow's name of the file format (``"JPEG"``, ``"PNG"``, ``"TIFF"``, ...)."""
+    exif: bytes | None
+    """The file's EXIF block for an output: orientation 1, no embedded thumbnail; ``None`` if it had none."""
+    converted_from: str | None
+    """The embedded colour profile the pixels were converted to sRGB from, when it is not sRGB."""
+    bits: int
+    """Bits per channel the file stored (8, or 16 for 16-bit PNG/TIFF); the pixels are always 8-bit."""
+
+
 def load_rgb(path: str | Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Read an image file as ``uint8`` ``H x W x 3`` sRGB (see the module docstring).
 
     ``max_pixels=None`` lifts the size limit entirely (only for files you trust).
     """
+    return load_photo(path, max_pixels).pixels
+
+
+def load_photo(path: str | Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Photo:
+    """Read an image file as :func:`load_rgb` does, with its metadata (:class:`Photo`)."""
     path = Path(path)
     if not path.is_file():
         raise ImageError(
@@ -96,12 +136,14 @@ def load_rgb(path: str | Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> n
                     f"load_rgb(path, max_pixels={width * height}) (or None for no limit), "
                     "or shrink the image first."
                 )
+            file_format, bits = image.format, _bits_per_channel(image)
             image.load()
             try:
                 image = ImageOps.exif_transpose(image)
             except Exception:  # a malformed EXIF block: keep the stored orientation
                 pass
-            rgb = _to_rgb_array(image)
+            photo = Photo(pixels=_to_rgb_array(image), format=file_format, exif=_exif_for_output(image),
+                          converted_from=_foreign_profile_name(image), bits=bits)
     except ImageError:
         raise
     except UnidentifiedImageError as err:
@@ -116,7 +158,68 @@ def load_rgb(path: str | Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> n
         ) from err
     finally:
         Image.MAX_IMAGE_PIXELS = previous_limit
-    return rgb
+    return photo
+
+
+def _bits_per_channel(image: Image.Image) -> int:
+    """16 for 16-bit PNG/TIFF data (read before decoding, from the decoder's raw mode), else 8."""
+    if image.mode.startswith("I;16") or image.mode == "I":
+        return 16
+    rawmodes = [str(tile.args) for tile in getattr(image, "tile", [])]
+    return 16 if any(";16" in rawmode for rawmode in rawmodes) else 8
+
+
+def _exif_for_output(image: Image.Image) -> bytes | None:
+    """The EXIF block to copy into an enhanced copy of ``image`` (already upright), or ``None``.
+
+    The orientation tag is reset to 1 (the pixels are already turned), the
+    embedded thumbnail (IFD1, which would show the unenhanced photo) is not
+    written, and the Exif IFD's pixel dimensions follow the upright image. A
+    block Pillow cannot parse or write is dropped rather than failing the photo.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)   # Pillow's "Corrupt EXIF data": the block is dropped
+            exif = image.getexif()
+            if not len(exif):
+                return None
+            exif[ExifTags.Base.Orientation] = 1
+            for tag in (ExifTags.Base.JpegIFOffset, ExifTags.Base.JpegIFByteCount):   # a thumbnail kept in IFD0
+                if tag in exif:
+                    del exif[tag]
+            details = exif.get_ifd(ExifTags.IFD.Exif)
+            for tag, size in ((ExifTags.Base.ExifImageWidth, image.width),
+                              (ExifTags.Base.ExifImageHeight, image.height)):
+                if tag in details:
+                    details[tag] = size
+            return exif.tobytes()   # IFD0 with its Exif and GPS IFDs; IFD1 (the thumbnail) is never written
+    except Exception:  # noqa: BLE001 - malformed EXIF comes in many forms
+        return None
+
+
+def _foreign_profile_name(image: Image.Image) -> str | None:
+    """The name of ``image``'s embedded ICC profile when it is not an sRGB one, else ``None``."""
+    icc = image.info.get("icc_profile")
+    if not icc:
+        return None
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        name = ImageCms.getProfileDescription(profile).strip() or "an unnamed ICC profile"
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return None
+    if "srgb" in name.lower() or _has_srgb_primaries(profile):
+        return None
+    return name
+
+
+def _has_srgb_primaries(profile: ImageCms.ImageCmsProfile) -> bool:
+    """True for an RGB matrix profile whose primaries are sRGB's (a small sRGB profile under another name)."""
+    try:
+        colorants = [getattr(profile.profile, f"{channel}_colorant")[0] for channel in ("red", "green", "blue")]
+        return all(abs(a - b) <= _SRGB_COLORANT_TOLERANCE
+                   for ours, srgb in zip(colorants, _SRGB_COLORANTS) for a, b in zip(ours, srgb))
+    except (AttributeError, TypeError, IndexError):  # not an RGB matrix profile
+        return False
 
 
 def _to_rgb_array(image: Image.Image) -> np.ndarray:

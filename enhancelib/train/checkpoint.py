@@ -13,11 +13,20 @@ from typing import Any, Mapping
 
 import torch
 
-__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "check_compatible", "save_half_weights"]
+__all__ = ["ArchitectureMismatch", "CheckpointError", "save_checkpoint", "load_checkpoint", "check_compatible",
+           "mismatch_details", "save_half_weights"]
 
 
 class CheckpointError(RuntimeError):
     """A checkpoint that cannot be read or does not belong to the run asking for it."""
+
+
+class ArchitectureMismatch(CheckpointError):
+    """Weights that do not fit the network built for them; ``details`` lists the first differences."""
+
+    def __init__(self, message: str, details: str) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 def save_checkpoint(path: str | Path, state: Mapping[str, Any]) -> None:
@@ -52,6 +61,18 @@ def check_compatible(state_dict: Mapping[str, torch.Tensor], model: torch.nn.Mod
     Lists the first missing, unexpected and mis-shaped entries instead of the
     long PyTorch message, and says what usually causes it.
     """
+    details = mismatch_details(state_dict, model)
+    if details:
+        raise ArchitectureMismatch(
+            f"{what} does not match the model architecture ({details}). "
+            "It was probably written by another recipe or with other options: load it "
+            "with the recipe and options recorded next to it (config.json).",
+            details,
+        )
+
+
+def mismatch_details(state_dict: Mapping[str, torch.Tensor], model: torch.nn.Module) -> str:
+    """The first missing, unexpected and mis-shaped entries of ``state_dict`` for ``model``; ``""`` if it fits."""
     own = model.state_dict()
     missing = [k for k in own if k not in state_dict]
     unexpected = [k for k in state_dict if k not in own]
@@ -60,19 +81,14 @@ def check_compatible(state_dict: Mapping[str, torch.Tensor], model: torch.nn.Mod
         for k in own
         if k in state_dict and tuple(state_dict[k].shape) != tuple(own[k].shape)
     ]
-    if missing or unexpected or shapes:
-        parts = []
-        if missing:
-            parts.append(f"missing {missing[:3]}{' ...' if len(missing) > 3 else ''}")
-        if unexpected:
-            parts.append(f"unexpected {unexpected[:3]}{' ...' if len(unexpected) > 3 else ''}")
-        if shapes:
-            parts.append(f"shape mismatch {shapes[:3]}")
-        raise CheckpointError(
-            f"{what} does not match the model architecture ({'; '.join(parts)}). "
-            "It was probably written by another recipe or with other options: load it "
-            "with the recipe and options recorded next to it (config.json)."
-        )
+    parts = []
+    if missing:
+        parts.append(f"missing {missing[:3]}{' ...' if len(missing) > 3 else ''}")
+    if unexpected:
+        parts.append(f"unexpected {unexpected[:3]}{' ...' if len(unexpected) > 3 else ''}")
+    if shapes:
+        parts.append(f"shape mismatch {shapes[:3]}")
+    return "; ".join(parts)
 
 
 def save_half_weights(path: str | Path, network: torch.nn.Module, recipe: str, options: Mapping[str, Any]) -> None:

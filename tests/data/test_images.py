@@ -8,9 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from PIL import ExifTags, Image
 
-from enhancelib.data.images import ImageError, list_images, load_rgb, resize_long_side, to_tensor, to_uint8
+from enhancelib.data.images import (SRGB_ICC, ImageError, list_images, load_photo, load_rgb, resize_long_side,
+                                    to_tensor, to_uint8)
+from tests.data.camera_exif import CAMERA, PLACE, SHOT, camera_exif
+from tests.data.icc_profiles import ADOBE_RGB, DISPLAY_P3, SRGB, adobe_rgb, display_p3, rgb_profile, srgb_from
 
 
 def write_png16_rgb(path: Path, array: np.ndarray) -> None:
@@ -205,3 +208,62 @@ def test_list_images_errors_for_missing_empty_and_imageless_folders(tmp_path: Pa
     (tmp_path / "file.png").write_bytes(b"")
     with pytest.raises(ImageError, match="is a file, not a folder"):
         list_images(tmp_path / "file.png")
+
+
+# ------------------------------------------------------- what a photo carries
+@pytest.mark.parametrize("profile, primaries, gamma, name", [
+    (display_p3, DISPLAY_P3, None, "Display P3"),
+    (adobe_rgb, ADOBE_RGB, 563 / 256, "Adobe RGB (1998)"),
+])
+def test_wide_gamut_photos_are_converted_to_srgb(tmp_path: Path, profile, primaries, gamma, name) -> None:
+    colours = [(200, 100, 50), (40, 180, 90), (128, 128, 128)]
+    pixels = np.array([colours], dtype=np.uint8).repeat(4, axis=0)
+    Image.fromarray(pixels).save(tmp_path / "wide.png", icc_profile=profile())
+    photo = load_photo(tmp_path / "wide.png")
+    assert photo.converted_from == name and photo.format == "PNG" and photo.bits == 8
+    for column, colour in enumerate(colours):
+        expected = srgb_from(colour, primaries, gamma)   # matrix arithmetic, independent of Little CMS
+        assert np.abs(photo.pixels[0, column] - expected).max() <= 1.5, (colour, photo.pixels[0, column], expected)
+    assert tuple(photo.pixels[0, 0]) != colours[0]     # the numbers did change: P3's red is redder than sRGB's
+
+
+def test_srgb_and_untagged_photos_are_not_reported_as_converted(tmp_path: Path) -> None:
+    Image.fromarray(gradient()).save(tmp_path / "tagged.png", icc_profile=SRGB_ICC)
+    Image.fromarray(gradient()).save(tmp_path / "c2.png", icc_profile=rgb_profile("c2", SRGB))  # sRGB, other name
+    Image.fromarray(gradient()).save(tmp_path / "plain.png")
+    for name in ("tagged.png", "c2.png", "plain.png"):
+        photo = load_photo(tmp_path / name)
+        assert photo.converted_from is None and photo.exif is None
+        np.testing.assert_allclose(photo.pixels, gradient(), atol=1)
+
+
+def test_16_bit_files_say_so_and_load_as_8_bit(tmp_path: Path) -> None:
+    write_png16_rgb(tmp_path / "c16.png", np.full((3, 4, 3), 257 * 200, dtype=np.uint16))
+    Image.fromarray(np.full((3, 4), 257 * 50, dtype=np.uint16)).save(tmp_path / "g16.tif")
+    Image.fromarray(gradient()).save(tmp_path / "c8.png")
+    assert [load_photo(tmp_path / n).bits for n in ("c16.png", "g16.tif", "c8.png")] == [16, 16, 8]
+    assert load_photo(tmp_path / "c16.png").pixels.dtype == np.uint8
+    assert load_photo(tmp_path / "c16.png").pixels.max() == 200 and load_photo(tmp_path / "g16.tif").pixels.max() == 50
+
+
+def test_exif_is_kept_for_the_output_upright_and_without_thumbnail(tmp_path: Path) -> None:
+    Image.fromarray(gradient(70, 90)).save(tmp_path / "cam.jpg", exif=camera_exif(90, 70, orientation=6))
+    assert Image.open(tmp_path / "cam.jpg").getexif().get_ifd(ExifTags.IFD.IFD1)   # the input has a thumbnail
+    photo = load_photo(tmp_path / "cam.jpg")
+    assert photo.pixels.shape == (90, 70, 3) and photo.format == "JPEG"
+    kept = Image.Exif()
+    kept.load(photo.exif)
+    assert kept[ExifTags.Base.Orientation] == 1
+    assert all(kept[tag] == value for tag, value in CAMERA.items())
+    details = kept.get_ifd(ExifTags.IFD.Exif)
+    assert all(details[tag] == value for tag, value in SHOT.items())
+    assert (details[ExifTags.Base.ExifImageWidth], details[ExifTags.Base.ExifImageHeight]) == (70, 90)
+    assert kept.get_ifd(ExifTags.IFD.GPSInfo) == PLACE
+    assert not kept.get_ifd(ExifTags.IFD.IFD1) and ExifTags.Base.JpegIFOffset not in kept
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+def test_a_malformed_exif_block_is_dropped_not_fatal(tmp_path: Path) -> None:
+    Image.fromarray(gradient()).save(tmp_path / "odd.jpg", exif=b"Exif\x00\x00II*\x00\xff\xff\xff\x7f")
+    photo = load_photo(tmp_path / "odd.jpg")
+    assert photo.exif is None and photo.pixels.shape == (12, 16, 3)
