@@ -5,6 +5,9 @@ The few names a reader needs at the top level:
 >>> import enhancelib
 >>> enhancer = enhancelib.pretrained("uegan")     # a recorded main model, ready to use
 >>> out = enhancer(image)                           # N x 3 x H x W in [0, 1]
+
+Importing the package changes nothing in the process (no torch import, no
+settings): entry points call :func:`enhancelib.runtime.configure` first.
 """
 from __future__ import annotations
 
@@ -13,21 +16,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from enhancelib.train.runs import Enhancer
-
-import os as _os
-
-# OpenMP threads that spin while waiting for work steal the CPU from each
-# other on a shared or busy machine (a GleNet step went from 6 s to 47 s);
-# passive waiting costs nothing on a quiet one. Takes effect only when set
-# before torch is first imported.
-_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-import torch as _torch  # noqa: E402
-
-# Subnormal floats make CPU kernels up to ten times slower, and the papers'
-# small initialisations (orthogonal, gain 0.02) produce them in quantities.
-# Flushing them to zero must happen before torch starts its worker threads.
-_torch.set_flush_denormal(True)
 
 __version__ = "0.1.0"
 __all__ = ["PRETRAINED", "pretrained", "__version__"]

@@ -293,13 +293,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from enhancelib.runtime import configure
+
+    configure()  # passive OpenMP waiting and flush-to-zero, before anything imports torch
     from enhancelib.config import ParameterError
     from enhancelib.train.checkpoint import CheckpointError
+    from enhancelib.train.lock import RunLockedError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ParameterError, CheckpointError, FileNotFoundError, ValueError) as error:
+    except (ParameterError, CheckpointError, RunLockedError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from enhancelib.config import ParameterError, Preset, resolve_preset, validate_parameters
+from enhancelib.runtime import configure
 
 __all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "absent_run_note", "processor_of", "provenance_table",
            "show_source"]
@@ -83,8 +84,10 @@ def chapter_setup(namespace: Mapping[str, Any], defaults: Mapping[str, Any]) -> 
     """Validate a chapter's parameters and resolve its preset.
 
     ``defaults`` lists every parameter the chapter takes with its default;
-    ``namespace`` is the notebook's ``globals()``.
+    ``namespace`` is the notebook's ``globals()``.  Applies the process's speed
+    settings first (:func:`enhancelib.runtime.configure`).
     """
+    configure()
     injected = _injected_names()
     unknown = [name for name in injected if name not in defaults]
     given = {name: namespace[name] for name in defaults if name in namespace}

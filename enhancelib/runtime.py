@@ -1,5 +1,10 @@
 """Process-wide settings that change speed, never results.
 
+:func:`configure` applies them; entry points (``python -m enhancelib``, the
+training engine, a chapter's setup, the benchmark scripts) call it first,
+before torch is imported where they can.  Importing ``enhancelib`` changes
+nothing in the process.
+
 Large tensors on a CPU are allocated by the C library.  glibc serves blocks
 above a threshold (128 KiB to 32 MiB, adapted at run time) with a fresh
 ``mmap`` and hands them back with ``munmap`` when they are freed.  The kernel
@@ -21,10 +26,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import sys
 from typing import Any
 
-__all__ = ["KEPT_LABEL", "add_reuse_argument", "allocator_setting", "freed_memory_reused", "reuse_freed_memory"]
+__all__ = ["KEPT_LABEL", "add_reuse_argument", "allocator_setting", "configure", "freed_memory_reused",
+           "reuse_freed_memory"]
 
 # mallopt parameter numbers from glibc's <malloc.h>
 _M_TRIM_THRESHOLD = -1
@@ -70,6 +77,35 @@ def reuse_freed_memory() -> bool:
     ok = bool(libc.mallopt(_M_MMAP_MAX, 0)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, _KEEP_BYTES))
     _reused = _reused or ok
     return ok
+
+
+def configure(reuse_freed_memory: bool = False) -> bool:
+    """Apply the process-wide speed settings; entry points call this first, before importing torch.
+
+    * ``OMP_WAIT_POLICY=PASSIVE`` (unless the environment sets it): OpenMP
+      threads that spin while waiting for work steal the CPU from each other
+      on a shared or busy machine (a GleNet step went from 6 s to 47 s);
+      passive waiting costs nothing on a quiet one.  OpenMP reads it when
+      torch is first imported, so it takes effect only if ``configure`` runs
+      before that; child processes inherit it either way.
+    * ``torch.set_flush_denormal(True)``: subnormal floats make CPU kernels up
+      to ten times slower, and the papers' small initialisations (orthogonal,
+      gain 0.02) produce them in quantities.  It can be set at any time, but
+      reaches only the calling thread and threads created later, so it has its
+      full effect before the first parallel torch operation.
+    * with ``reuse_freed_memory=True``, :func:`reuse_freed_memory`.
+
+    Idempotent: calling it again changes nothing more.  Returns whether freed
+    memory is kept for reuse (False when not asked for).
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import torch
+
+    torch.set_flush_denormal(True)
+    if not reuse_freed_memory:
+        return False
+    # looked up at call time: the parameter hides the function, and tests replace the function
+    return bool(globals()["reuse_freed_memory"]())
 
 
 def freed_memory_reused() -> bool:

@@ -26,7 +26,7 @@ Subnormal numbers: with the public initialisation (orthogonal, gain 0.02)
 the generator's gamma/beta are ~1e-15 and the gradients inside the BNR
 module fall below 1e-38, where x86 arithmetic is ~100x slower.  This script
 therefore turns on flush-to-zero *before any parallel work*
-(``torch.set_flush_denormal(True)``; set later, it only reaches the calling
+(:func:`enhancelib.runtime.configure`; set later, it only reaches the calling
 thread, not the OpenMP workers).  ``--keep-subnormals`` measures without it.
 
 Usage::
@@ -43,15 +43,18 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
-import torch
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-_KEEP = "--keep-subnormals" in sys.argv
-if not _KEEP:
-    torch.set_flush_denormal(True)  # before the OpenMP pool exists, so that every worker thread inherits it
+from enhancelib.runtime import configure  # noqa: E402
+
+configure()  # passive OpenMP waiting and flush-to-zero, before torch is imported
+
+import torch  # noqa: E402
+
+if "--keep-subnormals" in sys.argv:
+    torch.set_flush_denormal(False)  # before the OpenMP pool exists, so that no worker thread flushes
 
 import torch.nn.functional as F  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from enhancelib.config import resolve_preset  # noqa: E402
 from enhancelib.models.bncagan import BNCAGANGenerator  # noqa: E402

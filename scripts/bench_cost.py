@@ -56,7 +56,10 @@ from typing import Any, Callable
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import enhancelib  # noqa: E402,F401  (flush-to-zero and passive OpenMP waiting before torch starts threads)
+from enhancelib.runtime import configure  # noqa: E402
+
+configure()  # passive OpenMP waiting and flush-to-zero, before torch is imported
+
 import torch  # noqa: E402
 
 from enhancelib.compare import COST_CSV, LEARNED_METHODS, Method  # noqa: E402

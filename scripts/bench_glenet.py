@@ -144,7 +144,9 @@ def bench_512(repeats: int, threads: int, bf16: bool = True) -> dict[str, float]
 
 
 def main() -> None:
-    from enhancelib.runtime import add_reuse_argument, allocator_setting
+    from enhancelib.runtime import add_reuse_argument, allocator_setting, configure
+
+    configure()  # passive OpenMP waiting and flush-to-zero, before torch is imported
     from enhancelib.train.precision import add_bfloat16_argument, time_bfloat16
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -20,12 +20,16 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
-from PIL import Image, ImageFilter
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from enhancelib.runtime import configure  # noqa: E402
+
+configure()  # passive OpenMP waiting and flush-to-zero, before torch is imported
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from PIL import Image, ImageFilter  # noqa: E402
 
 from enhancelib.metrics import niqe, psnr, ssim  # noqa: E402
 

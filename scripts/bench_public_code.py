@@ -41,11 +41,13 @@ each checkout by the SHA-256 of its two files, never by its path.
 from __future__ import annotations
 
 import sys
-
-import torch
+from pathlib import Path
 
 if __name__ == "__main__":  # not when a test imports this file
-    torch.set_flush_denormal(True)  # before the OpenMP pool exists, so that every worker thread inherits it
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from enhancelib.runtime import configure
+
+    configure()  # passive OpenMP waiting and flush-to-zero, before torch is imported
 
 import argparse  # noqa: E402
 import hashlib  # noqa: E402
@@ -54,9 +56,9 @@ import os  # noqa: E402
 import types  # noqa: E402
 import warnings  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any, Callable  # noqa: E402
 
+import torch  # noqa: E402
 import torchvision  # noqa: E402
 
 SCRIPTS = Path(__file__).resolve().parent

@@ -26,9 +26,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from enhancelib.runtime import configure  # noqa: E402
+
+configure()  # passive OpenMP waiting and flush-to-zero, before torch is imported
+
+import torch  # noqa: E402
 
 from enhancelib.nn.statistics import spatial_var_mean  # noqa: E402
 

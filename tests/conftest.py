@@ -5,6 +5,10 @@ import pytest
 
 import enhancelib.runtime as runtime
 
+# The session runs with the settings every entry point applies (the recorded numbers were made with them);
+# tests/test_runtime.py checks, in child processes, that importing enhancelib alone applies none.
+runtime.configure()
+
 
 @pytest.fixture(autouse=True)
 def allocator_calls(monkeypatch) -> list[str]:

@@ -31,9 +31,10 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from enhancelib.runtime import reuse_freed_memory
+from enhancelib.runtime import configure, reuse_freed_memory
 from enhancelib.train.calibration import CALIBRATION_PHOTOS
 from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, save_half_weights
+from enhancelib.train.lock import run_lock
 from enhancelib.train.logs import JsonLog
 from enhancelib.train.provenance import provenance
 from enhancelib.train.recipe import Recipe
@@ -119,9 +120,29 @@ def train(
 ) -> Path:
     """Train (or resume) the run ``spec`` in ``run_dir``; return ``run_dir``.
 
+    The run folder is locked for the whole call (:mod:`enhancelib.train.lock`):
+    a second writer fails at once, naming this one.
     ``interrupt_after`` simulates a stop after that many steps of this call (for tests).
     ``previews`` writes ``previews/step-NNNNNN.jpg`` (input | output) at every evaluation.
     """
+    configure()  # the process's speed settings (enhancelib.runtime), as every recorded run had them
+    with run_lock(run_dir):
+        return _train_locked(spec, run_dir, keep_weights=keep_weights, progress=progress, resume=resume,
+                             on_eval=on_eval, interrupt_after=interrupt_after, previews=previews)
+
+
+def _train_locked(
+    spec: RunSpec,
+    run_dir: str | Path,
+    *,
+    keep_weights: bool,
+    progress: bool,
+    resume: bool,
+    on_eval: Callable[[int, dict[str, float]], None] | None,
+    interrupt_after: int | None,
+    previews: bool,
+) -> Path:
+    """:func:`train`'s body, run while the folder's lock is held."""
     from enhancelib.data import load_data
     from enhancelib.nn.vgg import load_vgg
     from enhancelib.train.evaluation import evaluate_run, save_preview, save_samples

@@ -32,6 +32,7 @@ from torch import Tensor, nn
 
 from enhancelib import paths
 from enhancelib.train.checkpoint import check_compatible, load_checkpoint
+from enhancelib.train.lock import LOCK_NAME, run_lock
 from enhancelib.train.logs import read_log
 from enhancelib.train.spec import RunSpec, _jsonable
 
@@ -253,12 +254,13 @@ def reproduce(path: str | Path, *, progress: bool = True) -> RecordedRun:
     spec = RunSpec.from_config(json.loads(config_file.read_text()))
     keep_weights = (path / "generator.pt").is_file()
     ckpt = path / "checkpoint.pt"
-    resumable = ckpt.is_file() and not load_checkpoint(ckpt).get("complete", False)
-    for item in path.iterdir():
-        if item.name == "config.json" or (resumable and item.name != "metrics.json"):
-            continue
-        shutil.rmtree(item) if item.is_dir() else item.unlink()
-    train(spec, path, keep_weights=keep_weights, progress=progress)
+    with run_lock(path):  # no other writer while the old record is cleared and retrained
+        resumable = ckpt.is_file() and not load_checkpoint(ckpt).get("complete", False)
+        for item in path.iterdir():
+            if item.name in ("config.json", LOCK_NAME) or (resumable and item.name != "metrics.json"):
+                continue
+            shutil.rmtree(item) if item.is_dir() else item.unlink()
+        train(spec, path, keep_weights=keep_weights, progress=progress)
     return RecordedRun(path)
 
 
