@@ -37,6 +37,7 @@ from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_c
 from enhancelib.train.lock import run_lock
 from enhancelib.train.logs import JsonLog
 from enhancelib.train.provenance import provenance
+from enhancelib.train.random_state import capture_random_states, restore_random_states
 from enhancelib.train.recipe import Recipe
 from enhancelib.train.spec import RunSpec, pick_device
 
@@ -189,7 +190,10 @@ def _train_locked(
         if ema is not None:
             ema.shadow.load_state_dict(state["ema"])
         sampler.set_state(state["sampler"])
-        torch.set_rng_state(state["torch_rng"])
+        if "random_states" in state:
+            restore_random_states(state["random_states"])
+        else:  # checkpoints written before every generator was saved
+            torch.set_rng_state(state["torch_rng"])
         step, cpu_time, wall_time = state["step"], state["cpu_time"], state["wall_time"]
     else:
         for stale in (train_log.path, eval_log.path):
@@ -201,7 +205,7 @@ def _train_locked(
         save_checkpoint(ckpt_path, {
             "config": config, "recipe": recipe.state_dict(),
             "ema": ema.shadow.state_dict() if ema is not None else {},
-            "sampler": sampler.get_state(), "torch_rng": torch.get_rng_state(),
+            "sampler": sampler.get_state(), "random_states": capture_random_states(),
             "step": step, "cpu_time": cpu_time, "wall_time": wall_time, "complete": complete,
         })
 

@@ -60,8 +60,11 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
     log = lambda d: [json.loads(x) for x in (d / "train_log.jsonl").read_text().splitlines()]
     assert [r["step"] for r in log(tmp_path / "cut")] == [1, 2, 3, 4, 5, 6]
-    # the random draws of resumed steps equal the uninterrupted run's
-    assert [r["noise"] for r in log(whole)] == [r["noise"] for r in log(tmp_path / "cut")]
+    # the random draws of resumed steps equal the uninterrupted run's, from torch, NumPy and Python alike
+    for draw in ("noise", "numpy_noise", "python_noise"):
+        assert [r[draw] for r in log(whole)] == [r[draw] for r in log(tmp_path / "cut")]
+    assert set(load_checkpoint(tmp_path / "cut" / "checkpoint.pt")["random_states"]) == {"torch", "cuda", "numpy",
+                                                                                          "python"}
 
 
 def test_log_repeats_sparse_losses_but_drops_a_finished_stage(tmp_path, monkeypatch):

@@ -1,6 +1,9 @@
 """A tiny paired recipe for engine tests: a per-pixel colour matrix learned with L1."""
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import torch
 from torch import nn
 
@@ -28,7 +31,9 @@ class TinyRecipe(Recipe):
         if step == self.options["explode_at"]:
             loss = loss * float("nan")
         self.optimise("generator", loss)
-        logs = {"l1": loss.item(), "noise": torch.rand(()).item()}
+        # one draw from each generator a recipe may read: a resumed run must repeat them all
+        logs = {"l1": loss.item(), "noise": torch.rand(()).item(), "numpy_noise": float(np.random.rand()),
+                "python_noise": random.random()}
         if step < self.options["stage_until"]:
             logs["first_stage"] = 1.0          # a loss that only exists in a first stage
         if step % 2 == 0:

@@ -1,0 +1,160 @@
+"""Scores and tone levels of every method on the three test sets (test split, flat render, identity).
+
+The engine scores a run on the test split only. This module scores any
+enhancer on all three sets of :mod:`enhancelib.data.test_sets` and keeps,
+per image, PSNR and SSIM against the target, how much the method changed
+its input (:func:`edit_size`, the identity set's measure: PSNR is infinite
+for a photo left untouched) and the output's tone levels
+(:mod:`enhancelib.metrics.tone`). A recorded run's scores are cached in its
+folder as ``test_sets.csv`` (with ``test_sets.json``: commit, date, weights
+read); the input and the classical operators are kept in
+``data/runs/benchmark/test-sets/``. Both are written by
+``python scripts/score_test_sets.py``.
+
+A run can be scored only if its record keeps generator weights.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+from typing import Callable, Mapping
+
+import pandas as pd
+import torch
+from torch import Tensor
+from tqdm.auto import tqdm
+
+from enhancelib.data.sets import PairedSet
+from enhancelib.data.test_sets import TEST_SETS, load_test_sets
+from enhancelib.metrics.fidelity import psnr, ssim
+from enhancelib.metrics.tone import TONE_LEVELS, haze, tone_levels
+
+__all__ = ["SCORES_FILE", "OPERATORS_DIR", "score_on_test_sets", "target_levels", "run_test_set_scores",
+           "operator_test_set_scores", "summarise_test_sets", "edit_size"]
+
+SCORES_FILE = "test_sets.csv"
+"""Per-image scores of a run on the three test sets, in its record folder."""
+
+COLUMNS = ("set", "name", "psnr", "ssim", "change", *TONE_LEVELS)
+
+
+def _operators_dir() -> Path:
+    from enhancelib.paths import RUNS_DIR
+
+    return RUNS_DIR / "benchmark" / "test-sets"
+
+
+OPERATORS_DIR = _operators_dir()
+"""Where the input's and the classical operators' scores on the three test sets are kept."""
+
+
+def score_on_test_sets(enhance: Callable[[Tensor], Tensor] | None, sets: Mapping[str, PairedSet],
+                       progress: bool = True, label: str = "scoring") -> pd.DataFrame:
+    """One row per (set, image): PSNR, SSIM and the output's tone levels. ``enhance=None`` scores the inputs."""
+    rows = []
+    total = sum(len(s) for s in sets.values())
+    with tqdm(total=total, desc=label, disable=not progress, leave=False, unit="photo") as bar:
+        for set_name, pairs in sets.items():
+            for pair in pairs:
+                if enhance is None:
+                    out = pair.input
+                else:
+                    with torch.inference_mode():
+                        out = enhance(pair.input[None])[0].float().cpu()
+                rows.append({"set": set_name, "name": pair.name, "psnr": psnr(out, pair.target),
+                             "ssim": ssim(out, pair.target), "change": edit_size(out, pair.input),
+                             **tone_levels(out)})
+                bar.update()
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def edit_size(output: Tensor, input: Tensor) -> float:
+    """How much a method changed its input: mean absolute difference of the 8-bit images, in levels (0-255).
+
+    On the identity set this is the finite counterpart of PSNR, which is infinite for a method
+    that leaves a photo exactly as it was.
+    """
+    quantise = lambda x: x.detach().float().clamp(0, 1).mul(255).round()  # noqa: E731
+    return float((quantise(output) - quantise(input)).abs().mean())
+
+
+def target_levels(sets: Mapping[str, PairedSet] | None = None) -> pd.DataFrame:
+    """Tone levels of the targets (the same photos for all three sets), one row per image."""
+    sets = sets if sets is not None else load_test_sets(names=("identity",))
+    pairs = next(iter(sets.values()))
+    return pd.DataFrame([{"name": p.name, **tone_levels(p.target)} for p in pairs])
+
+
+def _provenance(what: str, started: float) -> dict[str, object]:
+    from enhancelib.train.provenance import git_commit
+
+    return {**git_commit(), "scored": what, "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "processor": platform.processor() or platform.machine(), "threads": torch.get_num_threads(),
+            "wall_seconds": round(time.perf_counter() - started, 1),
+            "command": "python scripts/score_test_sets.py"}
+
+
+def run_test_set_scores(path: str | Path, recompute: bool = False, progress: bool = True) -> pd.DataFrame:
+    """A recorded run's per-image scores on the three test sets (cached in its folder)."""
+    from enhancelib.train.runs import load_run
+
+    path = Path(path)
+    cached = path / SCORES_FILE
+    if cached.is_file() and not recompute:
+        return pd.read_csv(cached)
+    run = load_run(path)
+    if not run.has_weights:
+        raise FileNotFoundError(
+            f"{path} keeps no generator weights, so it cannot be scored on the flat and identity test sets; "
+            "only records made with keep_weights can. Retrain it with its weights kept."
+        )
+    started = time.perf_counter()
+    enhancer = run.enhancer("cpu")
+    frame = score_on_test_sets(enhancer, load_test_sets(), progress, label=f"scoring {path.name}")
+    frame.to_csv(cached, index=False, float_format="%.5f")
+    (path / "test_sets.json").write_text(
+        json.dumps({**_provenance(f"{path.parent.name}/{path.name} generator.pt", started)}, indent=2,
+                   sort_keys=True) + "\n")
+    return frame
+
+
+def operator_test_set_scores(recompute: bool = False, progress: bool = True) -> pd.DataFrame:
+    """Per-image scores of the input (no enhancement) and every classical operator, plus the targets' levels.
+
+    The ``method`` column names the operator (``"input"``, ``"autocontrast"``, ...); the rows with
+    ``method == "target"`` hold the targets' tone levels (PSNR and SSIM empty).
+    """
+    from enhancelib.models.classical import BASELINES
+
+    cached = OPERATORS_DIR / SCORES_FILE
+    if cached.is_file() and not recompute:
+        return pd.read_csv(cached)
+    started = time.perf_counter()
+    sets = load_test_sets()
+    frames = [score_on_test_sets(fn, sets, progress, label=f"scoring {method}").assign(method=method)
+              for method, fn in {"input": None, **BASELINES}.items()]
+    for set_name in TEST_SETS:
+        frames.append(target_levels(sets).assign(set=set_name, method="target"))
+    frame = pd.concat(frames, ignore_index=True)
+    OPERATORS_DIR.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(cached, index=False, float_format="%.5f")
+    (OPERATORS_DIR / "test_sets.json").write_text(
+        json.dumps(_provenance("input and classical operators", started), indent=2, sort_keys=True) + "\n")
+    return frame
+
+
+def summarise_test_sets(frame: pd.DataFrame, by: str | None = None,
+                        targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Mean PSNR, SSIM, tone levels and haze per test set (and per ``by`` column, e.g. ``method``).
+
+    Haze (:func:`enhancelib.metrics.tone.haze`) is computed per image against the target's levels
+    (``targets``, from :func:`target_levels`; default: the test photos at long side 512).
+    """
+    targets = (targets if targets is not None else target_levels()).set_index("name")
+    scored = frame[frame["psnr"].notna()].copy()
+    scored["haze"] = [haze(row, targets.loc[row["name"]]) for _, row in scored.iterrows()]
+    keys = ([by] if by else []) + ["set"]
+    means = scored.groupby(keys, sort=False)[["psnr", "ssim", "change", *TONE_LEVELS, "haze"]].mean()
+    return means

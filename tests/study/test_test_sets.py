@@ -1,0 +1,37 @@
+"""Scoring on the three test sets: rows, tone levels and the haze summary."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from enhancelib.data.test_sets import load_test_sets
+from enhancelib.metrics.tone import TONE_LEVELS
+from enhancelib.study.test_sets import score_on_test_sets, summarise_test_sets, target_levels
+
+
+@pytest.fixture(scope="module")
+def sets():
+    return load_test_sets(long_side=64)
+
+
+def test_doing_nothing_scores_the_inputs_and_is_perfect_on_identity(sets):
+    frame = score_on_test_sets(None, sets, progress=False)
+    assert len(frame) == 3 * len(sets["test"])
+    assert list(frame.columns) == ["set", "name", "psnr", "ssim", "change", *TONE_LEVELS]
+    assert (frame["change"] == 0).all()
+    identity = frame[frame["set"] == "identity"]
+    assert identity["psnr"].map(math.isinf).all() and identity["ssim"].min() > 0.9999
+    summary = summarise_test_sets(frame, targets=target_levels(sets))
+    assert summary.loc["identity", "haze"] == pytest.approx(0.0, abs=1e-9)
+    # the flat render lifts black and flattens contrast: its inputs are hazy
+    assert summary.loc["flat", "haze"] > 0.05
+
+
+def test_a_milky_enhancer_shows_haze_on_every_set(sets):
+    frame = score_on_test_sets(lambda x: 0.25 + 0.5 * x, sets, progress=False)
+    summary = summarise_test_sets(frame, targets=target_levels(sets))
+    assert (summary["haze"] > 0.1).all()
+    assert summary.loc["identity", "psnr"] < 20
+    # 0.25 + 0.5 x moves a level v to 64 + v / 2 (before rounding): on average by |64 - v / 2|
+    assert summary.loc["identity", "change"] > 20
