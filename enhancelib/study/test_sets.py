@@ -1,9 +1,11 @@
 """Scores and tone levels of every method on the three test sets (test split, flat render, identity).
 
-The engine scores a run on the test split only. This module scores any
+Runs recorded since the three sets exist hold their scores in
+``test_sets.csv``, written by the engine; older records that keep their
+generator are scored here. This module scores any
 enhancer on all three sets of :mod:`enhancelib.data.test_sets` and keeps,
 per image, PSNR and SSIM against the target, how much the method changed
-its input (:func:`edit_size`, the identity set's measure: PSNR is infinite
+its input (:func:`~enhancelib.metrics.scoring.edit_size`, the identity set's measure: PSNR is infinite
 for a photo left untouched) and the output's tone levels
 (:mod:`enhancelib.metrics.tone`). A recorded run's scores are cached in its
 folder as ``test_sets.csv`` (with ``test_sets.json``: commit, date, weights
@@ -19,25 +21,21 @@ import json
 import platform
 import time
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 import pandas as pd
 import torch
-from torch import Tensor
-from tqdm.auto import tqdm
 
 from enhancelib.data.sets import PairedSet
 from enhancelib.data.test_sets import TEST_SETS, load_test_sets
-from enhancelib.metrics.fidelity import psnr, ssim
+from enhancelib.metrics.scoring import score_on_test_sets
 from enhancelib.metrics.tone import TONE_LEVELS, haze, tone_levels
 
-__all__ = ["SCORES_FILE", "OPERATORS_DIR", "score_on_test_sets", "target_levels", "run_test_set_scores",
-           "operator_test_set_scores", "summarise_test_sets", "edit_size"]
+__all__ = ["SCORES_FILE", "OPERATORS_DIR", "target_levels", "run_test_set_scores", "operator_test_set_scores",
+           "summarise_test_sets"]
 
 SCORES_FILE = "test_sets.csv"
 """Per-image scores of a run on the three test sets, in its record folder."""
-
-COLUMNS = ("set", "name", "psnr", "ssim", "change", *TONE_LEVELS)
 
 
 def _operators_dir() -> Path:
@@ -48,36 +46,6 @@ def _operators_dir() -> Path:
 
 OPERATORS_DIR = _operators_dir()
 """Where the input's and the classical operators' scores on the three test sets are kept."""
-
-
-def score_on_test_sets(enhance: Callable[[Tensor], Tensor] | None, sets: Mapping[str, PairedSet],
-                       progress: bool = True, label: str = "scoring") -> pd.DataFrame:
-    """One row per (set, image): PSNR, SSIM and the output's tone levels. ``enhance=None`` scores the inputs."""
-    rows = []
-    total = sum(len(s) for s in sets.values())
-    with tqdm(total=total, desc=label, disable=not progress, leave=False, unit="photo") as bar:
-        for set_name, pairs in sets.items():
-            for pair in pairs:
-                if enhance is None:
-                    out = pair.input
-                else:
-                    with torch.inference_mode():
-                        out = enhance(pair.input[None])[0].float().cpu()
-                rows.append({"set": set_name, "name": pair.name, "psnr": psnr(out, pair.target),
-                             "ssim": ssim(out, pair.target), "change": edit_size(out, pair.input),
-                             **tone_levels(out)})
-                bar.update()
-    return pd.DataFrame(rows, columns=list(COLUMNS))
-
-
-def edit_size(output: Tensor, input: Tensor) -> float:
-    """How much a method changed its input: mean absolute difference of the 8-bit images, in levels (0-255).
-
-    On the identity set this is the finite counterpart of PSNR, which is infinite for a method
-    that leaves a photo exactly as it was.
-    """
-    quantise = lambda x: x.detach().float().clamp(0, 1).mul(255).round()  # noqa: E731
-    return float((quantise(output) - quantise(input)).abs().mean())
 
 
 def target_levels(sets: Mapping[str, PairedSet] | None = None) -> pd.DataFrame:

@@ -146,7 +146,7 @@ def _train_locked(
     """:func:`train`'s body, run while the folder's lock is held."""
     from enhancelib.data import load_data
     from enhancelib.nn.vgg import load_vgg
-    from enhancelib.train.evaluation import evaluate_run, save_preview, save_samples
+    from enhancelib.train.evaluation import evaluate_run, save_preview, save_samples, score_benchmark_test_sets
 
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -221,7 +221,9 @@ def _train_locked(
         for split in ("val", "test"):
             pairs = _subset(getattr(data, split), preset.eval_images)
             if pairs:
-                summary = evaluate_run(recipe, generator, pairs, device, metrics=("psnr", "ssim"))
+                # the test outputs' tone levels too: does a haze grow or shrink as training goes on?
+                summary = evaluate_run(recipe, generator, pairs, device, metrics=("psnr", "ssim"),
+                                       tone=split == "test")
                 row.update({f"{split}_{k}": v for k, v in summary.items()})
         eval_log.append(row)
         if previews:
@@ -304,6 +306,10 @@ def _train_locked(
         for name in (n for n in recipe_cls.kept_networks if n in recipe.networks):   # e.g. no degrader in wgan_only
             save_half_weights(run_dir / f"{name}.pt", recipe.networks[name], spec.recipe, config["options"])
     metrics = {"test": final, "val": val, "steps": step, "parameters": recipe.parameters_count()}
+    if data.source == "benchmark":
+        # the flat render and the identity set (enhancelib.data.test_sets): what the test split cannot show
+        metrics["test_sets"] = score_benchmark_test_sets(recipe, generator, _subset(data.test, None), device,
+                                                         preset.eval_long_side, run_dir / "test_sets.csv")
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     (run_dir / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     record = provenance(spec, steps=step, device=device, wall_time=wall_time, cpu_time=cpu_time,

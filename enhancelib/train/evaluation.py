@@ -7,7 +7,8 @@ from typing import Any, Callable, Sequence
 import torch
 from torch import Tensor, nn
 
-__all__ = ["enhancer_fn", "evaluate_run", "save_samples", "save_preview", "NIQE_MIN_SIDE"]
+__all__ = ["enhancer_fn", "evaluate_run", "score_benchmark_test_sets", "save_samples", "save_preview",
+           "NIQE_MIN_SIDE"]
 
 NIQE_MIN_SIDE = 96
 
@@ -22,9 +23,15 @@ def enhancer_fn(recipe: Any, generator: nn.Module, device: torch.device) -> Call
 
 def evaluate_run(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device: torch.device,
                  metrics: Sequence[str] = ("psnr", "ssim"), per_image_path: Path | None = None,
-                 progress: bool = False) -> dict[str, float]:
-    """Mean metrics of the enhanced ``pairs``; per-image rows written to ``per_image_path``."""
+                 progress: bool = False, tone: bool = False) -> dict[str, float]:
+    """Mean metrics of the enhanced ``pairs``; per-image rows written to ``per_image_path``.
+
+    With ``tone``, also the outputs' mean tone levels (``black``, ``white``, ``contrast``, ``mean``,
+    ``saturation``) and ``haze`` against the targets (:mod:`enhancelib.metrics.tone`), from the
+    same forward passes.
+    """
     from enhancelib.metrics import evaluate_pairs
+    from enhancelib.metrics.tone import TONE_LEVELS, haze, tone_levels
 
     if not pairs:
         return {}
@@ -34,14 +41,49 @@ def evaluate_run(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device
         metrics = tuple(m for m in metrics if m != "niqe")
     was_training = generator.training
     generator.eval()
+    enhance = enhancer_fn(recipe, generator, device)
+    levels: list[dict[str, float]] = []
+
+    def enhance_and_measure(x: Tensor) -> Tensor:
+        out = enhance(x)
+        if tone:
+            levels.append(tone_levels(out[0]))
+        return out
+
     try:
-        frame = evaluate_pairs(enhancer_fn(recipe, generator, device), pairs, metrics=tuple(metrics),
-                               progress=progress)
+        frame = evaluate_pairs(enhance_and_measure, pairs, metrics=tuple(metrics), progress=progress)
     finally:
         generator.train(was_training)
     if per_image_path is not None:
         frame.to_csv(per_image_path, index=False, float_format="%.5f")
-    return {m: round(float(frame[m].mean()), 4) for m in metrics}
+    summary = {m: round(float(frame[m].mean()), 4) for m in metrics}
+    if tone:
+        targets = [tone_levels(p.target) for p in pairs]
+        for level in TONE_LEVELS:
+            summary[level] = round(sum(lv[level] for lv in levels) / len(levels), 4)
+        summary["haze"] = round(sum(haze(o, t) for o, t in zip(levels, targets)) / len(levels), 4)
+    return summary
+
+
+def score_benchmark_test_sets(recipe: Any, generator: nn.Module, test: Sequence[Any], device: torch.device,
+                              eval_long_side: int, path: Path) -> dict[str, dict[str, float]]:
+    """Score a benchmark run on its test split, the flat render and the identity set; write the rows to ``path``.
+
+    Returns each set's mean PSNR, SSIM, edit size and tone levels (for ``metrics.json``).
+    """
+    from enhancelib.data.test_sets import load_test_sets
+    from enhancelib.metrics.scoring import score_on_test_sets
+
+    was_training = generator.training
+    generator.eval()
+    try:
+        sets = {"test": list(test), **load_test_sets(eval_long_side, ("flat", "identity"))}
+        frame = score_on_test_sets(enhancer_fn(recipe, generator, device), sets, progress=False)
+    finally:
+        generator.train(was_training)
+    frame.to_csv(path, index=False, float_format="%.5f")
+    means = frame.drop(columns="name").groupby("set", sort=False).mean()
+    return {name: {k: round(float(v), 4) for k, v in row.items()} for name, row in means.iterrows()}
 
 
 def save_samples(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device: torch.device,

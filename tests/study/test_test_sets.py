@@ -7,7 +7,8 @@ import pytest
 
 from enhancelib.data.test_sets import load_test_sets
 from enhancelib.metrics.tone import TONE_LEVELS
-from enhancelib.study.test_sets import score_on_test_sets, summarise_test_sets, target_levels
+from enhancelib.metrics.scoring import score_on_test_sets
+from enhancelib.study.test_sets import summarise_test_sets, target_levels
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import torch
 
@@ -48,6 +49,14 @@ def test_a_run_leaves_a_complete_record(tmp_path):
     assert len(list((run / "samples").glob("*.jpg"))) >= 1
     steps = [json.loads(line)["step"] for line in (run / "train_log.jsonl").read_text().splitlines()]
     assert steps == [1, 2, 3, 4, 5, 6]
+    # a benchmark run is also scored on the flat render and the identity set, and every evaluation
+    # records the test outputs' tone levels
+    assert set(metrics["test_sets"]) == {"test", "flat", "identity"}
+    assert metrics["test_sets"]["test"]["psnr"] == pytest.approx(metrics["test"]["psnr"], abs=1e-3)
+    scores = pd.read_csv(run / "test_sets.csv")
+    assert scores.groupby("set").size().to_dict() == {"test": 30, "flat": 30, "identity": 30}
+    evaluations = [json.loads(line) for line in (run / "eval_log.jsonl").read_text().splitlines()]
+    assert all({"test_black", "test_contrast", "test_haze"} <= set(row) for row in evaluations)
 
 
 def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
