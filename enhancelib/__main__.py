@@ -7,7 +7,7 @@ Commands
   reproduce   train a recorded run again from its config.json
   runs        list the recorded runs with their test metrics
   baselines   record the input and classical baselines on the test split
-  plan        list the runs a chapter shows (enhancelib.experiments); --record trains the missing ones
+  plan        list the runs a chapter shows (enhancelib.study.experiments); --record trains the missing ones
 """
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ def _cmd_runs(args: argparse.Namespace) -> int:
 
 
 def _cmd_baselines(args: argparse.Namespace) -> int:
-    from enhancelib.train.baselines import record_baselines
+    from enhancelib.study.baselines import record_baselines
 
     folder = record_baselines(args.preset)
     print(f"recorded {folder}")
@@ -172,8 +172,8 @@ def _cmd_baselines(args: argparse.Namespace) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from enhancelib.experiments import EXPERIMENTS, chapter_experiments
     from enhancelib.paths import RUNS_DIR
+    from enhancelib.study.experiments import EXPERIMENTS, chapter_experiments
     from enhancelib.train.runs import _matches, record
 
     known_chapters = sorted({c for c, _ in EXPERIMENTS})

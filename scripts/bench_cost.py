@@ -62,7 +62,7 @@ configure()  # passive OpenMP waiting and flush-to-zero, before torch is importe
 
 import torch  # noqa: E402
 
-from enhancelib.compare import COST_CSV, LEARNED_METHODS, Method  # noqa: E402
+from enhancelib.study.compare import COST_CSV, LEARNED_METHODS, Method  # noqa: E402
 
 FULL = {"side": 512, "photo": (3000, 4000), "tile": None, "preset": "cpu"}
 QUICK = {"side": 64, "photo": (150, 200), "tile": 128, "preset": "smoke"}
@@ -81,8 +81,8 @@ def methods() -> dict[str, Method | None]:
 def build_recipe(method: Method, preset_name: str) -> Any:
     """The recipe of the method's seed-0 run, networks freshly initialised, on the CPU."""
     from enhancelib.config import resolve_preset
-    from enhancelib.experiments import experiment
     from enhancelib.nn.vgg import load_vgg
+    from enhancelib.study.experiments import experiment
 
     spec = experiment(method.chapter, method.runs[0]).spec(preset_name)
     cls = spec.recipe_class()

@@ -172,7 +172,7 @@ def time_pair(paper: str, pairs: dict[str, Pair], published: dict[str, float], l
     ``pairs[kind] = (public label, public call, our label, our call)`` for
     ``kind`` in ``forward`` and ``step``; each printed line starts with
     "<paper> public code, <kind>" or "<paper> ours, <kind>", which is how
-    ``enhancelib.speed_records.public_code_comparison`` finds it.
+    ``enhancelib.study.speed_records.public_code_comparison`` finds it.
     """
     titles = {"forward": "generator forward, 1 x 3 x 512 x 512",
               "step": f"training step (D + G, {losses}), batch 4 x 3 x 128 x 128"}

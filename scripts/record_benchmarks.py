@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from enhancelib.speed_records import REUSED_MEMORY_SUFFIX  # noqa: E402
+from enhancelib.study.speed_records import REUSED_MEMORY_SUFFIX  # noqa: E402
 from enhancelib.train.provenance import cpu_description, git_commit  # noqa: E402
 
 SPEED_DIR = REPO / "data" / "runs" / "benchmark" / "speed"

@@ -1,13 +1,13 @@
 """Gradient of each loss term on the enhancer's weights, from a recorded run's training checkpoint.
 
-For a run of ``enhancelib/experiments.py`` whose full training checkpoint
+For a run of ``enhancelib/study/experiments.py`` whose full training checkpoint
 (``checkpoint.pt``, written while it trains and not part of the repository)
 is on disk, this loads every network of the run as it was at its last step,
 draws ``--batches`` mini-batches of the run's training data the way the
 engine does (its preset's batch size and crops), and prints, per term of the
 generators' loss, the mean over batches of its value and of the norm of its
 weighted gradient with respect to the enhancer's trainable weights
-(:mod:`enhancelib.train.term_gradients`).  ``--record`` also writes the
+(:mod:`enhancelib.study.term_gradients`).  ``--record`` also writes the
 table to ``term_gradients.json`` in the run's folder, where the chapters
 read it.
 
@@ -32,10 +32,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import enhancelib  # noqa: E402,F401
+from enhancelib.runtime import configure  # noqa: E402
+
+configure()  # passive OpenMP waiting and flush-to-zero, before torch is imported
+
 import torch  # noqa: E402
 
-from enhancelib.train.term_gradients import TERM_GRADIENTS_FILE, recipe_term_gradients  # noqa: E402
+from enhancelib.study.term_gradients import TERM_GRADIENTS_FILE, recipe_term_gradients  # noqa: E402
 
 SUPPORTED = {"glenet_unpaired": "G_e", "qagan": "E + G_H"}
 
@@ -53,11 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from enhancelib.data import load_data
-    from enhancelib.experiments import experiment
     from enhancelib.nn.vgg import load_vgg
+    from enhancelib.paths import RUNS_DIR
+    from enhancelib.study.experiments import experiment
     from enhancelib.train.checkpoint import load_checkpoint
     from enhancelib.train.provenance import git_commit
-    from enhancelib.paths import RUNS_DIR
     from enhancelib.train.runs import same_config
 
     if args.batches < 1:

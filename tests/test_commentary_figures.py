@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from enhancelib.compare import learned_method
 from enhancelib.metrics import paired_test
 from enhancelib.models.uegan import UEGANGenerator
 from enhancelib.nn.attention import GlobalAttention
 from enhancelib.recipes.qagan import QAGAN_PAPER_STEPS
-from enhancelib.seed_groups import validation_selection
-from enhancelib.train.baselines import load_baselines
+from enhancelib.study.baselines import load_baselines
+from enhancelib.study.compare import learned_method
+from enhancelib.study.seed_groups import validation_selection
 from enhancelib.train.runs import load_run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,8 +148,8 @@ def test_uegan_dense_evaluation_commentary():
 
 def _exposure_needs(part: str) -> pd.Series:
     """The exposure change (stops) from input to target of every photo of a split, at the cpu evaluation size."""
-    from enhancelib.adaptivity import exposure_change
     from enhancelib.data.benchmark import degradation_of, degraded_pair, read_split
+    from enhancelib.study.adaptivity import exposure_change
 
     names = sorted(n for n, p in read_split().items() if p == part)
     pairs = {n: degraded_pair(n, 512, degradation_of(n)) for n in names}
@@ -323,8 +323,8 @@ def test_glenet_three_times_the_budget_commentary():
 
 
 def test_glenet_layer_norm_critics_commentary():
-    from enhancelib.adaptivity import adaptivity_summary, exposure_changes
     from enhancelib.data.benchmark import degradation_of, degraded_pair
+    from enhancelib.study.adaptivity import adaptivity_summary, exposure_changes
 
     names, seeds = [f"critic-layer-norm-seed{s}" for s in range(3)], [f"unpaired-seed{s}" for s in range(3)]
     name = names[0]
@@ -400,9 +400,9 @@ def test_qagan_three_times_the_budget_commentary():
 
 
 def test_bncagan_three_times_the_budget_commentary():
-    from enhancelib.adaptivity import gain_by_need
-    from enhancelib.compare import stack_per_image
     from enhancelib.recipes.bncagan import BNCAGAN_PAPER_STEPS
+    from enhancelib.study.adaptivity import gain_by_need
+    from enhancelib.study.compare import stack_per_image
 
     long, seeds = run("bncagan", "budget-3x-seed0"), [f"full-seed{s}" for s in range(5)]
     log, steps = evaluations("bncagan", "budget-3x-seed0"), long.metrics["steps"]
@@ -541,7 +541,7 @@ def test_qagan_identity_commentary():
 
 def _seed_counts() -> dict[str, int]:
     """Training seeds per learned method of the comparison (the densely evaluated runs are not seeds)."""
-    from enhancelib.compare import LEARNED_METHODS
+    from enhancelib.study.compare import LEARNED_METHODS
     return {m.key: sum(1 for r in m.runs if not r.startswith("dense-eval")) for m in LEARNED_METHODS}
 
 

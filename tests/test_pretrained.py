@@ -15,9 +15,9 @@ import pytest
 import enhancelib
 from enhancelib.config import ParameterError, resolve_preset
 from enhancelib.data.benchmark import degraded_pair, read_degradation, read_split
-from enhancelib.experiments import EXPERIMENTS
 from enhancelib.metrics import psnr, ssim
 from enhancelib.paths import RUNS_DIR
+from enhancelib.study.experiments import EXPERIMENTS
 
 PHOTOS = 3
 """Test photos enhanced per model (the first ones by name)."""

@@ -5,9 +5,9 @@ import pytest
 import torch
 
 import enhancelib.paths as paths
-from enhancelib.experiments import experiment
 from enhancelib.nn.vgg import load_vgg
-from enhancelib.train.term_gradients import TERM_GRADIENTS_FILE, load_term_gradients
+from enhancelib.study.experiments import experiment
+from enhancelib.study.term_gradients import TERM_GRADIENTS_FILE, load_term_gradients
 from tests.script_loader import load_script
 
 

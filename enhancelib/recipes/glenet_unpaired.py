@@ -178,7 +178,7 @@ class GleNetUnpairedRecipe(GleNetBase):
         """The terms of eq. 5 for both generators, by name: ``(weight, value)``; the loss is their weighted sum.
 
         Call with the critics frozen (``_generator_step`` does); used as is by
-        :func:`enhancelib.train.term_gradients.term_gradient_norms`.
+        :func:`enhancelib.study.term_gradients.term_gradient_norms`.
         """
         o, lam_i, lam_c = self.options, self.identity_weight, float(self.options["cycle_weight"])
         terms: dict[str, tuple[float, Tensor]] = {}

@@ -186,7 +186,7 @@ class QAGANRecipe(Recipe):
         """The terms of eq. 9 by name, ``(weight, value)``, and the two translations ``(I~_H, I~_L)``.
 
         Call with the discriminators frozen (``train_step`` does); used as is by
-        :func:`enhancelib.train.term_gradients.term_gradient_norms`.
+        :func:`enhancelib.study.term_gradients.term_gradient_norms`.
         """
         o, model = self.options, self.model
         f_low, f_high = model.encode(low), model.encode(high)

@@ -81,7 +81,7 @@ def plot_dense_evaluations(dense_logs: Mapping[str, pd.DataFrame], chosen: pd.Da
     Left: the test PSNR of each run in ``dense_logs`` (behind them the curves
     of ``others``, e.g. the seeds evaluated rarely), with a star at the
     evaluation ``chosen`` on the validation split (``chosen`` is
-    :func:`enhancelib.seed_groups.describe_dense_evaluations`' table, indexed by
+    :func:`enhancelib.study.seed_groups.describe_dense_evaluations`' table, indexed by
     run).  Right: one point per evaluation, validation PSNR against test PSNR.
     """
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
@@ -104,7 +104,7 @@ def plot_dense_evaluations(dense_logs: Mapping[str, pd.DataFrame], chosen: pd.Da
 def plot_exposure_changes(changes: pd.DataFrame, title: str = "", ncols: int = 4) -> plt.Figure:
     """Applied against needed exposure change (stops) per photo, one panel per method.
 
-    ``changes`` is :func:`enhancelib.adaptivity.exposure_changes`' table. The
+    ``changes`` is :func:`enhancelib.study.adaptivity.exposure_changes`' table. The
     diagonal is a method that gives every photo exactly the change it needs;
     a horizontal line of points is one global change applied to all.
     """
@@ -136,7 +136,7 @@ def plot_exposure_changes(changes: pd.DataFrame, title: str = "", ncols: int = 4
 
 
 def plot_gain_by_need(table: pd.DataFrame, labels: Mapping[str, str] | None = None, title: str = "") -> plt.Figure:
-    """Two bars per method from :func:`enhancelib.adaptivity.gain_by_need`: the gain on each group of photos,
+    """Two bars per method from :func:`enhancelib.study.adaptivity.gain_by_need`: the gain on each group of photos,
     with the standard deviation over the method's runs as an error bar."""
     groups = [c[: -len(": gain")] for c in table.columns if c.endswith(": gain")]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(table)), 3.4))

@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from enhancelib.book.build import build_book
-from enhancelib.paths import REPO_ROOT
 from enhancelib.book.serve import serve_directory
+from enhancelib.paths import REPO_ROOT
 
 pytestmark = pytest.mark.browser
 

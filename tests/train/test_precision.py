@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from enhancelib.config import resolve_preset
-from enhancelib.experiments import experiment
 from enhancelib.recipes import register_recipe
+from enhancelib.study.experiments import experiment
 from enhancelib.train import RunSpec, train
 from enhancelib.train import engine, precision
 from enhancelib.train.precision import autocast_dtype

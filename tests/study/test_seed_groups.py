@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancelib.seed_groups import (describe_dense_evaluations, describe_longer_run, describe_seed_group,
-                                    readable_dense_table, selection_by_method, validation_selection)
+from enhancelib.study.seed_groups import (describe_dense_evaluations, describe_longer_run, describe_seed_group,
+                                          readable_dense_table, selection_by_method, validation_selection)
 
 NAMES = [f"photo{i}" for i in range(8)]
 

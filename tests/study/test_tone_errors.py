@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from enhancelib.tone_errors import explain_failure, tone_statistics
+from enhancelib.study.tone_errors import explain_failure, tone_statistics
 
 
 def test_tone_statistics_of_flat_images():

@@ -1,4 +1,4 @@
-"""Display helpers of enhancelib.notebook."""
+"""Display helpers of enhancelib.study.chapter."""
 
 
 def _decorated_helper():
@@ -11,7 +11,7 @@ def test_show_source_unwraps_decorated_functions():
     import torch
 
     from enhancelib.nn.adaptive_norm import clip_rho_
-    from enhancelib.notebook import show_source
+    from enhancelib.study.chapter import show_source
 
     shown = show_source(clip_rho_).data
     line = inspect.getsourcelines(inspect.unwrap(clip_rho_))[1]
@@ -19,14 +19,14 @@ def test_show_source_unwraps_decorated_functions():
     assert "def clip_rho_" in shown and "_contextlib" not in shown
     wrapped = torch.no_grad()(_decorated_helper)
     local = show_source(wrapped).data
-    assert local.startswith("`test_notebook.py`, line ") and "def _decorated_helper" in local
+    assert local.startswith("`test_chapter.py`, line ") and "def _decorated_helper" in local
 
 
 def test_provenance_table_names_the_processor_and_the_missing_runs():
     from types import SimpleNamespace
 
-    from enhancelib.experiments import experiment
-    from enhancelib.notebook import processor_of, provenance_table
+    from enhancelib.study.chapter import processor_of, provenance_table
+    from enhancelib.study.experiments import experiment
 
     prov = {"seed": 1, "steps": 300, "train_cpu_seconds": 1800.0, "backbone": "vgg16-offline", "preset": "cpu",
             "commit": "0123456789abcdef", "cpu_model": "AMD EPYC", "cpu_vector_isa": "AVX2"}
@@ -49,7 +49,7 @@ def test_provenance_table_names_the_processor_and_the_missing_runs():
 
 def test_runs_at_a_multiple_of_the_cpu_budget_are_not_trained_on_step_count_presets(capsys):
     from enhancelib.config import resolve_preset
-    from enhancelib.notebook import ChapterParameters, chapter_run
+    from enhancelib.study.chapter import ChapterParameters, chapter_run
 
     params = ChapterParameters({"preset": "gpu", "train_missing": True}, resolve_preset("gpu"))
     assert chapter_run("qagan", "budget-3x-seed0", params) is None
@@ -58,7 +58,7 @@ def test_runs_at_a_multiple_of_the_cpu_budget_are_not_trained_on_step_count_pres
 
 def test_an_absent_longer_run_is_explained_by_the_preset():
     from enhancelib.config import resolve_preset
-    from enhancelib.notebook import ChapterParameters, absent_run_note
+    from enhancelib.study.chapter import ChapterParameters, absent_run_note
 
     gpu = ChapterParameters({"preset": "gpu"}, resolve_preset("gpu"))
     cpu = ChapterParameters({"preset": "cpu"}, resolve_preset("cpu"))

@@ -11,7 +11,7 @@ comment ``# Parameters of this chapter``; papermill adds its own cell (starting
   papermill did not (this is how nbval runs the chapters on ``smoke``),
 * resolves and prints the preset.
 
-Recorded speed benchmarks are read by :mod:`enhancelib.speed_records`.
+Recorded speed benchmarks are read by :mod:`enhancelib.study.speed_records`.
 """
 from __future__ import annotations
 
@@ -135,7 +135,7 @@ def show_source(obj: Any, lines: tuple[int, int] | None = None) -> Any:
 
 def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_missing: bool | None = None,
                 progress: bool = True) -> Any:
-    """The run ``chapter/name`` (see :mod:`enhancelib.experiments`) for this chapter's preset.
+    """The run ``chapter/name`` (see :mod:`enhancelib.study.experiments`) for this chapter's preset.
 
     * ``cpu`` (the book): the recorded run when it exists; otherwise, unless
       ``train_missing``, ``None`` and the command that records it is printed
@@ -146,8 +146,8 @@ def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_mis
     Runs that scale the ``cpu`` preset's CPU budget (``budget_scale``) return
     ``None`` on presets without one: there they would repeat the recipe's run.
     """
-    from enhancelib.experiments import experiment
     from enhancelib.paths import RUNS_DIR
+    from enhancelib.study.experiments import experiment
     from enhancelib.train.runs import _matches, load_or_train
 
     item = experiment(chapter, name)
@@ -179,7 +179,7 @@ def absent_run_note(chapter: str, name: str, params: ChapterParameters, missing:
     the sentence says so instead of offering to record it; otherwise it names
     ``missing`` (e.g. "not recorded yet") and the command that records the run,
     which takes ``cost`` (e.g. "90 CPU-minutes")."""
-    from enhancelib.experiments import experiment
+    from enhancelib.study.experiments import experiment
 
     subject = what[:1].upper() + what[1:]
     if experiment(chapter, name).budget_scale != 1.0 and not params.preset.budget_cpu_seconds:
@@ -201,7 +201,7 @@ def provenance_table(runs: Mapping[str, Any], experiments: Mapping[str, Any], mi
 
     ``runs`` maps names to recorded runs or ``None`` (then the row's status is
     ``missing``); ``experiments`` maps the same names to their
-    :class:`~enhancelib.experiments.Experiment`.  The processor column matters
+    :class:`~enhancelib.study.experiments.Experiment`.  The processor column matters
     because the ``cpu`` budget is CPU seconds: a slower processor gets fewer
     steps from it.
     """

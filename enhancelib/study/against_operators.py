@@ -15,7 +15,7 @@ two questions can be asked of a learned recipe's runs against it:
 
 :func:`longer_run_against_operator` sets one run (a longer budget) beside an
 operator photo by photo, and splits the gains by what the test photos need
-(:func:`enhancelib.adaptivity.gain_by_need`); :func:`groups_by_need` does that
+(:func:`enhancelib.study.adaptivity.gain_by_need`); :func:`groups_by_need` does that
 split for whole groups of runs.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ __all__ = ["runs_against_best_operators", "longer_run_against_operator", "groups
 
 def _with_operators(baseline_images: pd.DataFrame, runs: Mapping[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
     """The long table of the input's and the operators' per-image scores (seed 0) and of ``{(method, run): frame}``."""
-    from enhancelib.compare import stack_per_image
+    from enhancelib.study.compare import stack_per_image
 
     operators = {(m, 0): part.drop(columns="method") for m, part in baseline_images.groupby("method")}
     return stack_per_image({**operators, **runs})
@@ -78,14 +78,14 @@ def longer_run_against_operator(run: Any, reference: Mapping[str, Any], baseline
     """Two sentences on ``run`` (one seed, a longer budget) against the classical ``operator``.
 
     ``baseline_images``: per-image scores of the input and the operators, with
-    a ``method`` column (:func:`enhancelib.train.baselines.load_baselines`);
+    a ``method`` column (:func:`enhancelib.study.baselines.load_baselines`);
     ``needed``: the needed exposure change per test photo, in stops. The first
     sentence counts the photos where the run beats the operator and gives the
     paired Wilcoxon test; the second gives the gain over the input of the run,
     of the ``reference`` seeds and of the operator on the photos that need
-    brightening and on the others (:func:`enhancelib.adaptivity.gain_by_need`).
+    brightening and on the others (:func:`enhancelib.study.adaptivity.gain_by_need`).
     """
-    from enhancelib.adaptivity import NO_BRIGHTENING, gain_by_need
+    from enhancelib.study.adaptivity import NO_BRIGHTENING, gain_by_need
 
     theirs = baseline_images[baseline_images["method"] == operator]
     if theirs.empty:
@@ -114,10 +114,10 @@ def groups_by_need(groups: Mapping[str, Mapping[str, Any]], baseline_images: pd.
     """Gain over the input of each group of runs and of ``operator``: photos that need brightening, and the others.
 
     ``groups``: ``{label: {run name: recorded run}}``; the table
-    (:func:`enhancelib.adaptivity.gain_by_need`) has a row per group and for
+    (:func:`enhancelib.study.adaptivity.gain_by_need`) has a row per group and for
     the operator, with the mean gain and its sd over the group's runs.
     """
-    from enhancelib.adaptivity import gain_by_need
+    from enhancelib.study.adaptivity import gain_by_need
 
     runs = {(label, name): run.per_image for label, group in groups.items() for name, run in group.items()}
     table = gain_by_need(_with_operators(baseline_images, runs), needed, [*groups, operator])

@@ -1,7 +1,7 @@
 """The table of recorded runs: names, options, and the cpu-only options."""
 import pytest
 
-from enhancelib.experiments import EXPERIMENTS, chapter_experiments, experiment
+from enhancelib.study.experiments import EXPERIMENTS, chapter_experiments, experiment
 
 
 def test_every_experiment_resolves_its_options():

@@ -1,11 +1,11 @@
-"""The gradient of each loss term on the enhancer's weights (enhancelib.train.term_gradients)."""
+"""The gradient of each loss term on the enhancer's weights (enhancelib.study.term_gradients)."""
 import json
 
 import pytest
 import torch
 
 from enhancelib.recipes.glenet_unpaired import GleNetUnpairedRecipe
-from enhancelib.train.term_gradients import (TERM_GRADIENTS_FILE, load_term_gradients, recipe_term_gradients,
+from enhancelib.study.term_gradients import (TERM_GRADIENTS_FILE, load_term_gradients, recipe_term_gradients,
                                              term_gradient_norms)
 from tests.recipes.glenet_fixtures import backbone, batch, make  # noqa: F401
 

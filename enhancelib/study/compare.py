@@ -24,14 +24,15 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from enhancelib.experiments import chapter_experiments
 from enhancelib.metrics.evaluate import PairedTest, paired_test
+from enhancelib.paths import RUNS_DIR
+from enhancelib.study.experiments import chapter_experiments
 
 __all__ = ["Method", "LEARNED_METHODS", "Claim", "PAPER_CLAIMS", "COST_CSV", "stack_per_image",
            "summarise_methods", "seed_mean_per_image", "significance", "claim_verdicts", "seeds_in_order", "psnr_gain",
            "worst_photos", "shared_worst", "paper_steps", "load_cost"]
 
-COST_CSV = Path(__file__).resolve().parents[1] / "data" / "runs" / "comparison" / "cost" / "cost.csv"
+COST_CSV = RUNS_DIR / "comparison" / "cost" / "cost.csv"
 
 
 @dataclass(frozen=True)
@@ -273,8 +274,8 @@ def paper_steps(method: Method) -> int | None:
     batch, with the public code's batch where a paper states none, or the
     mini-batch counts GleNet prints); None when a recipe has none.
     """
-    from enhancelib.experiments import EXPERIMENTS
     from enhancelib.recipes import get_recipe
+    from enhancelib.study.experiments import EXPERIMENTS
 
     recipe = get_recipe(EXPERIMENTS[(method.chapter, method.runs[0])].recipe)
     steps = getattr(recipe, "paper_overrides", {}).get("gpu", {}).get("max_steps")

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from enhancelib.against_operators import groups_by_need, longer_run_against_operator, runs_against_best_operators
-from tests.test_seed_groups import NAMES, FakeRun
+from enhancelib.study.against_operators import groups_by_need, longer_run_against_operator, runs_against_best_operators
+from tests.study.test_seed_groups import NAMES, FakeRun
 
 
 def test_a_longer_run_against_an_operator_counts_photos_and_splits_the_gains_by_need():

@@ -3,10 +3,10 @@ import pandas as pd
 import pytest
 import torch
 
-from enhancelib.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, learned_method,
-                                load_cost, paper_steps, psnr_gain, seed_mean_per_image, seeds_in_order, shared_worst,
-                                significance, stack_per_image, summarise_methods, worst_photos)
-from enhancelib.experiments import EXPERIMENTS
+from enhancelib.study.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, learned_method, load_cost,
+                                      paper_steps, psnr_gain, seed_mean_per_image, seeds_in_order, shared_worst,
+                                      significance, stack_per_image, summarise_methods, worst_photos)
+from enhancelib.study.experiments import EXPERIMENTS
 
 NAMES = [f"img{i:02d}" for i in range(12)]
 

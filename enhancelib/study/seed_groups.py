@@ -9,7 +9,7 @@ alike (a CPU-seconds budget gives a slower processor fewer steps).
 (:class:`enhancelib.train.runs.RecordedRun`: ``per_image`` and ``provenance``).
 :func:`describe_longer_run` sets one run trained for longer beside the
 reference seeds and follows its own evaluations during training
-(:mod:`enhancelib.against_operators` sets runs beside the classical operators).
+(:mod:`enhancelib.study.against_operators` sets runs beside the classical operators).
 :func:`validation_selection` and :func:`describe_dense_evaluations` read runs
 evaluated often: how far one evaluation moves between nearby steps, and what
 choosing the evaluation with the best *validation* PSNR would give on the

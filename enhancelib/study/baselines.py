@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from enhancelib.config import resolve_preset
-from enhancelib.train.provenance import git_commit
 from enhancelib.paths import RUNS_DIR
+from enhancelib.train.provenance import git_commit
 
 __all__ = ["BASELINES_DIR", "evaluate_baselines", "record_baselines", "load_baselines"]
 

@@ -1,10 +1,10 @@
-"""Recorded speed benchmarks read by enhancelib.speed_records."""
+"""Recorded speed benchmarks read by enhancelib.study.speed_records."""
 import math
 
 import pytest
 
 import enhancelib.paths as paths
-from enhancelib.speed_records import describe_public_code_comparison, public_code_comparison, recorded_benchmark
+from enhancelib.study.speed_records import describe_public_code_comparison, public_code_comparison, recorded_benchmark
 
 
 @pytest.mark.parametrize("record, script", [("bench_uegan", "bench_uegan"),
@@ -31,7 +31,7 @@ def speed_folder(tmp_path, monkeypatch):
 
 
 def test_benchmark_medians_and_allocator_comparison(tmp_path, monkeypatch):
-    from enhancelib.speed_records import allocator_comparison, benchmark_medians
+    from enhancelib.study.speed_records import allocator_comparison, benchmark_medians
 
     speed = speed_folder(tmp_path, monkeypatch)
     assert benchmark_medians("bench_x") == {}
@@ -49,14 +49,14 @@ def test_benchmark_medians_and_allocator_comparison(tmp_path, monkeypatch):
     row = table.loc["forward"]
     assert row["ours, default allocator (ms)"] == 800.5 and row["public organisation, freed memory kept (ms)"] == 600.0
     assert row["ours / public organisation, kept"] == 0.75 and row["ours kept / public's own figure"] == 0.66
-    from enhancelib.speed_records import benchmark_lookup
+    from enhancelib.study.speed_records import benchmark_lookup
     found = benchmark_lookup("bench_x", {"ours": "ours (", "public": "public code's", "absent": "bfloat16"})
     assert found["ours"] == 800.5 and found["public"] == 1000.0 and math.isnan(found["absent"])
     assert math.isnan(benchmark_lookup("bench_missing", {"ours": "ours"})["ours"])
 
 
 def test_public_code_comparison_reads_one_papers_lines(tmp_path, monkeypatch):
-    from enhancelib.speed_records import public_code_comparison
+    from enhancelib.study.speed_records import public_code_comparison
 
     speed = speed_folder(tmp_path, monkeypatch)
     assert public_code_comparison("UEGAN", {"forward": 682.0})["ours / public code"].isna().all()

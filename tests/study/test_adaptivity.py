@@ -5,7 +5,7 @@ import matplotlib
 import pytest
 import torch
 
-from enhancelib.adaptivity import adaptivity_summary, exposure_change, exposure_changes, mean_luma
+from enhancelib.study.adaptivity import adaptivity_summary, exposure_change, exposure_changes, mean_luma
 from enhancelib.viz import plot_exposure_changes
 
 matplotlib.use("Agg")
@@ -52,7 +52,7 @@ def test_gain_by_need_splits_photos_and_averages_over_runs():
     import numpy as np
     import pandas as pd
 
-    from enhancelib.adaptivity import gain_by_need
+    from enhancelib.study.adaptivity import gain_by_need
     from enhancelib.viz import plot_gain_by_need
 
     needed = pd.Series({"a": 1.0, "b": 0.5, "c": 0.0, "d": -0.3})

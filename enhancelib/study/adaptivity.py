@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from enhancelib.tone_errors import tone_statistics
+from enhancelib.study.tone_errors import tone_statistics
 
 __all__ = ["NO_BRIGHTENING", "mean_luma", "exposure_change", "exposure_changes", "adaptivity_summary", "gain_by_need"]
 
@@ -89,7 +89,7 @@ def gain_by_need(long: pd.DataFrame, needed: pd.Series, methods: Sequence[str], 
     """Per method, the gain over ``reference`` on the photos that need brightening and on the others.
 
     ``long``: per-image scores with columns ``method``, ``seed``, ``name`` and
-    ``metric`` (:func:`enhancelib.compare.stack_per_image`); ``needed``: the
+    ``metric`` (:func:`enhancelib.study.compare.stack_per_image`); ``needed``: the
     needed exposure change per photo name, in stops. A photo needs brightening
     when its needed change exceeds ``threshold``. Each run's gain is its mean
     over the group's photos minus the reference's; the table gives the mean
