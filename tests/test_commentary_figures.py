@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from enhancelib.metrics import paired_test
 from enhancelib.models.uegan import UEGANGenerator
 from enhancelib.nn.attention import GlobalAttention
 from enhancelib.recipes.qagan import QAGAN_PAPER_STEPS
 from enhancelib.study.baselines import load_baselines
 from enhancelib.study.compare import learned_method
 from enhancelib.study.seed_groups import validation_selection
+from enhancelib.study.statistics import paired_test
 from enhancelib.train.runs import load_run
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,10 +6,10 @@ default and ``quirks="public"`` for the papers' evaluation scripts.
 No-reference quality (:mod:`~enhancelib.metrics.noref`): :func:`niqe` with
 the official pristine model, :func:`nima` only with user-supplied weights.
 Evaluation (:mod:`~enhancelib.metrics.evaluate`): :func:`evaluate_pairs`,
-:func:`summarise`, :func:`paired_test`, :func:`seed_test`.
+:func:`summarise`.  Statistics over runs live in :mod:`enhancelib.study.statistics`.
 """
-from enhancelib.metrics.evaluate import evaluate_pairs, paired_test, seed_test, summarise
+from enhancelib.metrics.evaluate import evaluate_pairs, summarise
 from enhancelib.metrics.fidelity import mean_over_images, psnr, ssim
 from enhancelib.metrics.noref import nima, niqe
 
-__all__ = ["psnr", "ssim", "niqe", "nima", "evaluate_pairs", "summarise", "paired_test", "seed_test", "mean_over_images"]
+__all__ = ["psnr", "ssim", "niqe", "nima", "evaluate_pairs", "summarise", "mean_over_images"]

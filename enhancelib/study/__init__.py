@@ -2,6 +2,7 @@
 
 ``experiments``        every recorded run the book shows, in one table (``python -m enhancelib plan``)
 ``baselines``          the recorded evaluation of the input and the classical operators on the test split
+``statistics``         the run statistics: photo by photo (Wilcoxon) and seed by seed (Welch)
 ``compare``            all methods side by side: runs, seed statistics, paper claims, failure cases, cost
 ``seed_groups``        a variant's seeds against a reference recipe's, and validation-chosen weights, as sentences
 ``against_operators``  learned runs against the classical operators, over runs and over photos

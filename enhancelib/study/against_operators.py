@@ -25,7 +25,7 @@ from typing import Any, Mapping
 import pandas as pd
 from scipy import stats
 
-from enhancelib.metrics.evaluate import paired_test
+from enhancelib.study.statistics import paired_test
 
 __all__ = ["runs_against_best_operators", "longer_run_against_operator", "groups_by_need"]
 

@@ -7,7 +7,7 @@ image), and everything else is computed from it:
 * :func:`summarise_methods`: per method, the mean over seeds of the test mean
   and the spread of those means over seeds;
 * :func:`significance`: paired Wilcoxon tests over test images
-  (:func:`enhancelib.metrics.paired_test`) on the per-image scores averaged
+  (:func:`enhancelib.study.statistics.paired_test`) on the per-image scores averaged
   over each method's seeds;
 * :func:`claim_verdicts`: whether each ordering a paper prints holds here;
 * :func:`worst_photos` and :func:`shared_worst`: which test photos are the
@@ -24,9 +24,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from enhancelib.metrics.evaluate import PairedTest, paired_test
 from enhancelib.paths import RUNS_DIR
 from enhancelib.study.experiments import chapter_experiments
+from enhancelib.study.statistics import PairedTest, paired_test
 
 __all__ = ["Method", "LEARNED_METHODS", "Claim", "PAPER_CLAIMS", "COST_CSV", "stack_per_image",
            "summarise_methods", "seed_mean_per_image", "significance", "claim_verdicts", "seeds_in_order", "psnr_gain",

@@ -2,7 +2,7 @@
 
 A chapter that adds a term to a paper's objective records the variant with
 several seeds and asks three things of them: is the change larger than a
-change of seed (:func:`~enhancelib.metrics.seed_test`), where do they stand
+change of seed (:func:`~enhancelib.study.statistics.seed_test`), where do they stand
 against the input and the classical operators, and were the seeds trained
 alike (a CPU-seconds budget gives a slower processor fewer steps).
 :func:`describe_seed_group` answers all three for recorded runs
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from enhancelib.metrics.evaluate import SeedTest, paired_test, seed_test
+from enhancelib.study.statistics import SeedTest, paired_test, seed_test
 
 __all__ = ["describe_seed_group", "describe_longer_run", "validation_selection", "describe_dense_evaluations",
            "readable_dense_table", "selection_by_method"]
