@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from enhancelib.config import resolve_preset  # noqa: E402
 from enhancelib.data import benchmark  # noqa: E402
+from enhancelib.data import degrade_flat, test_sets  # noqa: E402
 from enhancelib.data.images import to_uint8  # noqa: E402
 from enhancelib.paths import REPO_ROOT  # noqa: E402
 
@@ -41,12 +42,15 @@ def main() -> int:
     manifest = benchmark.read_manifest()
     split = benchmark.make_split(manifest)
     params = benchmark.make_degradation([row["file"] for row in manifest])
+    flat = degrade_flat.make_flat_params(sorted(n for n, part in split.items() if part == "test"))
 
     with tempfile.TemporaryDirectory() as tmp:
-        fresh = {name: Path(tmp) / name for name in ("splits.csv", "degradation.csv")}
+        fresh = {name: Path(tmp) / name for name in ("splits.csv", "degradation.csv", "degradation_flat.csv")}
         benchmark.write_split(fresh["splits.csv"], split)
         benchmark.write_degradation(fresh["degradation.csv"], params)
-        committed = {"splits.csv": benchmark.SPLITS_CSV, "degradation.csv": benchmark.DEGRADATION_CSV}
+        degrade_flat.write_flat_params(fresh["degradation_flat.csv"], flat)
+        committed = {"splits.csv": benchmark.SPLITS_CSV, "degradation.csv": benchmark.DEGRADATION_CSV,
+                     "degradation_flat.csv": test_sets.FLAT_CSV}
         for name, path in committed.items():
             same = path.is_file() and path.read_bytes() == fresh[name].read_bytes()
             if args.check:
@@ -74,6 +78,10 @@ def main() -> int:
             values = np.array([psnr_uint8(to_uint8(p.input), to_uint8(p.target)) for p in pairs])
             print(f"{part} input vs target PSNR at long side {preset.eval_long_side}: mean {values.mean():.2f} dB, "
                   f"min {values.min():.2f}, max {values.max():.2f} ({len(values)} pairs)")
+        flat_set = test_sets.load_test_sets(preset.eval_long_side, ("flat",))["flat"]
+        values = np.array([psnr_uint8(to_uint8(p.input), to_uint8(p.target)) for p in flat_set])
+        print(f"flat-render test inputs vs target PSNR: mean {values.mean():.2f} dB, "
+              f"min {values.min():.2f}, max {values.max():.2f} ({len(values)} pairs)")
     return 0
 
 
