@@ -45,7 +45,7 @@ class Preset:
     """``"cpu"``, ``"cuda"`` or ``"auto"`` (CUDA when available)."""
     amp: bool
     """Mixed precision: float16 autocast + loss scaling on CUDA, bfloat16 autocast on the CPU
-    (see :mod:`enhancelib.train.precision`)."""
+    (see :mod:`enhancelib.nn.precision`)."""
     batch_size: int
     load_long_side: int
     """Training photos are resized once so that their long side is this."""

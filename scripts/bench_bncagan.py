@@ -19,7 +19,7 @@ compares both under the same machine load.  Configurations are timed
 round-robin; figures are medians (and minima) over ``--repeats`` rounds.
 
 Our forward and step are also timed with ``amp=True``, which on the CPU is
-bfloat16 autocast (:mod:`enhancelib.train.precision`); it rounds, so those
+bfloat16 autocast (:mod:`enhancelib.nn.precision`); it rounds, so those
 lines are a different computation from the float32 ones.
 
 Subnormal numbers: with the public initialisation (orthogonal, gain 0.02)
@@ -59,10 +59,10 @@ import torch.nn.functional as F  # noqa: E402
 from enhancelib.config import resolve_preset  # noqa: E402
 from enhancelib.models.bncagan import BNCAGANGenerator  # noqa: E402
 from enhancelib.nn.adaptive_norm import clip_rho_  # noqa: E402
+from enhancelib.nn.precision import add_bfloat16_argument, bfloat16_inference, time_bfloat16  # noqa: E402
 from enhancelib.nn.vgg import load_vgg  # noqa: E402
 from enhancelib.recipes.bncagan import BNCAGANRecipe  # noqa: E402
 from enhancelib.runtime import add_reuse_argument, allocator_setting  # noqa: E402
-from enhancelib.train.precision import add_bfloat16_argument, bfloat16_inference, time_bfloat16  # noqa: E402
 
 PUBLIC_MS = {"forward": 567.0, "step": 1793.0}
 PUBLIC_PARAMS = {"declared": 10_850_339, "used": 2_917_539}

@@ -114,7 +114,7 @@ def bench_512(repeats: int, threads: int, bf16: bool = True) -> dict[str, float]
     import torch
 
     from enhancelib.models.glenet import GEN, LEN, GleNet
-    from enhancelib.train.precision import bfloat16_inference
+    from enhancelib.nn.precision import bfloat16_inference
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -147,7 +147,7 @@ def main() -> None:
     from enhancelib.runtime import add_reuse_argument, allocator_setting, configure
 
     configure()  # passive OpenMP waiting and flush-to-zero, before torch is imported
-    from enhancelib.train.precision import add_bfloat16_argument, time_bfloat16
+    from enhancelib.nn.precision import add_bfloat16_argument, time_bfloat16
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
@@ -193,7 +193,7 @@ def main() -> None:
     for name, ms in b.items():
         public = PUBLIC_MS[name.removesuffix(", bfloat16")]
         print(f"    {name:20s} {ms:8.1f} ms   ({public:.0f} ms)")
-    print("    (bfloat16: autocast on the CPU, enhancelib.train.precision; it rounds, so its outputs are not float32's)")
+    print("    (bfloat16: autocast on the CPU, enhancelib.nn.precision; it rounds, so its outputs are not float32's)")
     print(f"\nload average after: {os.getloadavg()[0]:.2f} (1 min); figures from a shared machine are upper bounds")
 
 

@@ -5,7 +5,7 @@ Usage: ``.venv/bin/python scripts/bench_qagan.py [--repeats 5] [--threads 2]``
 Figures are medians over ``--repeats`` runs on the CPU.  The VGG-19
 architecture is timed with random weights (same cost as the real ones); the
 offline VGG-16 with its real weights.  The training step is also timed with
-``amp=True`` (bfloat16 autocast on the CPU, :mod:`enhancelib.train.precision`).
+``amp=True`` (bfloat16 autocast on the CPU, :mod:`enhancelib.nn.precision`).
 Nothing is asserted.
 """
 from __future__ import annotations
@@ -28,10 +28,10 @@ import torch  # noqa: E402
 
 from enhancelib.config import resolve_preset  # noqa: E402
 from enhancelib.models.qagan import QAGAN  # noqa: E402
+from enhancelib.nn.precision import add_bfloat16_argument, time_bfloat16  # noqa: E402
 from enhancelib.nn.vgg import BackboneUnavailable, load_vgg  # noqa: E402
 from enhancelib.recipes.qagan import QAGANRecipe  # noqa: E402
 from enhancelib.runtime import add_reuse_argument, allocator_setting  # noqa: E402
-from enhancelib.train.precision import add_bfloat16_argument, time_bfloat16  # noqa: E402
 
 
 def median_ms(fn: Callable[[], object], repeats: int) -> float:

@@ -11,7 +11,7 @@ Prints, with ``torch.set_num_threads(2)``:
   :class:`enhancelib.recipes.uegan.UEGANRecipe` (public code: 1289 ms median).
 
 Both are also timed with ``amp=True``, which on the CPU is bfloat16 autocast
-(:mod:`enhancelib.train.precision`): on a CPU with native bfloat16 this is
+(:mod:`enhancelib.nn.precision`): on a CPU with native bfloat16 this is
 what makes our step faster than the public code's figure; it rounds, so its
 lines are a different computation from the float32 ones.
 
@@ -55,10 +55,10 @@ import torch.nn.functional as F  # noqa: E402
 from enhancelib.config import resolve_preset  # noqa: E402
 from enhancelib.models.uegan import UEGANGenerator  # noqa: E402
 from enhancelib.nn.attention import GlobalAttention, channel_mean_std  # noqa: E402
+from enhancelib.nn.precision import add_bfloat16_argument, bfloat16_inference, time_bfloat16  # noqa: E402
 from enhancelib.nn.vgg import load_vgg  # noqa: E402
 from enhancelib.recipes.uegan import UEGANRecipe  # noqa: E402
 from enhancelib.runtime import add_reuse_argument, allocator_setting  # noqa: E402
-from enhancelib.train.precision import add_bfloat16_argument, bfloat16_inference, time_bfloat16  # noqa: E402
 
 PUBLIC_MS = {"forward": 682.0, "step": 1289.0}
 

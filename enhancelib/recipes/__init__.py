@@ -1,7 +1,10 @@
 """Training recipes, one module per paper, looked up by name.
 
-The registry maps a recipe name to ``module:Class`` and imports lazily, so
-that asking for one paper never imports the others.
+A recipe (:class:`~enhancelib.recipes.base.Recipe`) builds a paper's networks,
+losses and optimisers and takes one training step; the training engine
+(:mod:`enhancelib.train`) drives it.  The registry maps a recipe name to
+``module:Class`` and imports lazily, so that asking for one paper never
+imports the others.
 """
 from __future__ import annotations
 
@@ -9,10 +12,11 @@ import difflib
 import importlib
 
 from enhancelib.config import ParameterError
+from enhancelib.recipes.base import Batch, Recipe
 
-__all__ = ["RECIPES", "get_recipe", "register_recipe"]
+__all__ = ["Batch", "RECIPES", "Recipe", "get_recipe", "register_recipe"]
 
-RECIPES: dict[str, str | type] = {
+RECIPES: dict[str, str | type[Recipe]] = {
     "uegan": "enhancelib.recipes.uegan:UEGANRecipe",
     "glenet_paired": "enhancelib.recipes.glenet:GleNetPairedRecipe",
     "glenet_unpaired": "enhancelib.recipes.glenet_unpaired:GleNetUnpairedRecipe",
@@ -22,7 +26,7 @@ RECIPES: dict[str, str | type] = {
 }
 
 
-def get_recipe(name: str) -> type:
+def get_recipe(name: str) -> type[Recipe]:
     """Return the recipe class registered as ``name`` (a clear error otherwise)."""
     if name not in RECIPES:
         close = difflib.get_close_matches(name, list(RECIPES), n=1)
@@ -33,9 +37,10 @@ def get_recipe(name: str) -> type:
         return entry
     module_name, class_name = entry.split(":")
     module = importlib.import_module(module_name)
-    return getattr(module, class_name)
+    recipe_class: type[Recipe] = getattr(module, class_name)
+    return recipe_class
 
 
-def register_recipe(name: str, recipe_class: type) -> None:
+def register_recipe(name: str, recipe_class: type[Recipe]) -> None:
     """Register a recipe class under ``name`` (for your own recipes and for tests)."""
     RECIPES[name] = recipe_class

@@ -84,8 +84,8 @@ from enhancelib.models.bncagan import TEST_CONDITIONING, BNCAGANDiscriminator, B
 from enhancelib.nn.adaptive_norm import BiDirectionalNorm, InstanceLayerNorm, clip_rho_
 from enhancelib.nn.blocks import pad_to_multiple
 from enhancelib.nn.image_pool import ImagePool
-from enhancelib.train.recipe import Batch, Recipe
 from enhancelib.recipes.adversarial import pooled_discriminator_step
+from enhancelib.recipes.base import Batch, Recipe
 
 __all__ = ["BNCAGANRecipe", "BNCAGAN_PAPER_STEPS"]
 

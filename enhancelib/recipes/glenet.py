@@ -28,7 +28,7 @@ Decisions where the paper is silent or ambiguous (both schemes):
   feature statistics differ; with the running averages of training the
   cpu-preset test PSNR falls below the input's.
   The statistics are averaged over whole low-quality *training* photos, one
-  photo per forward pass (see :mod:`enhancelib.train.calibration`).  The
+  photo per forward pass (see :mod:`enhancelib.recipes.calibration`).  The
   paper does not discuss it; its public code has no training loop.
 * Augmentation (random flips and 90-degree rotations) is done by the data
   pipeline, not here.
@@ -46,8 +46,8 @@ from enhancelib.losses.perceptual import PerceptualLoss
 from enhancelib.models.glenet import GEN, LEN, GleNet, PixelwiseBaseline
 from enhancelib.nn.curves import CURVE_MODES
 from enhancelib.nn.vgg import VGGConvTaps
-from enhancelib.train.calibration import calibrate_batch_norm
-from enhancelib.train.recipe import Batch, Recipe
+from enhancelib.recipes.base import Batch, Recipe
+from enhancelib.recipes.calibration import calibrate_batch_norm
 
 __all__ = ["GleNetPairedRecipe", "PixelwisePairedRecipe", "GleNetBase", "adam_with_kernel_l2"]
 

@@ -50,8 +50,8 @@ from enhancelib.losses.color import CycleConsistencyLoss, CyclicColorLoss, Ident
 from enhancelib.losses.wasserstein import GradientPenalty, WassersteinCriticLoss, WassersteinGeneratorLoss
 from enhancelib.models.glenet import GEN, LEN, GleCritic, GleNet
 from enhancelib.nn.inverted_residual import NORMS
+from enhancelib.recipes.base import Batch
 from enhancelib.recipes.glenet import GleNetBase, adam_with_kernel_l2
-from enhancelib.train.recipe import Batch
 
 __all__ = ["GleNetUnpairedRecipe", "SCHEMES"]
 

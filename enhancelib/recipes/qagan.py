@@ -72,7 +72,7 @@ from enhancelib.losses.cycle import CycleConsistencyLoss
 from enhancelib.losses.relativistic import RaHingeDiscriminatorLoss, RaHingeGeneratorLoss
 from enhancelib.models.qagan import QAGAN
 from enhancelib.nn.discriminator import MultiScaleDiscriminator
-from enhancelib.train.recipe import Batch, Recipe
+from enhancelib.recipes.base import Batch, Recipe
 
 __all__ = ["QAGANRecipe", "QAGAN_PAPER_STEPS", "qagan_discriminator"]
 

@@ -76,8 +76,8 @@ from enhancelib.nn.attention import GlobalAttention
 from enhancelib.nn.blocks import init_orthogonal_, pad_to_multiple
 from enhancelib.nn.discriminator import uegan_discriminator
 from enhancelib.nn.image_pool import ImagePool
-from enhancelib.train.recipe import Batch, Recipe
 from enhancelib.recipes.adversarial import pooled_discriminator_step
+from enhancelib.recipes.base import Batch, Recipe
 
 __all__ = ["UEGANRecipe", "UEGAN_PAPER_STEPS"]
 

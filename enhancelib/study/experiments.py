@@ -110,7 +110,7 @@ _LIST: list[Experiment] = [
     # variant should match "Charbonnier" within seed noise, and three seeds spread 0.9 dB
     *_seeds("uegan", "charbonnier-se", "uegan", "Charbonnier + SE (report 003)",
             {**_CHARBONNIER, "se": True}, keep_seed0_weights=False, seeds=(0, 1, 2, 3, 4)),
-    # not in any paper: the full model trained in bfloat16 mixed precision (enhancelib.train.precision)
+    # not in any paper: the full model trained in bfloat16 mixed precision (enhancelib.nn.precision)
     # at the same CPU budget; scripts/bench_uegan.py times a bfloat16 step against a float32 one
     *_seeds("uegan", "bf16", "uegan", "UEGAN, bfloat16 training (ours)", keep_seed0_weights=False,
             preset_overrides={"amp": True}),

@@ -31,14 +31,14 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from enhancelib.recipes import Recipe
+from enhancelib.recipes.calibration import CALIBRATION_PHOTOS
 from enhancelib.runtime import configure, reuse_freed_memory
-from enhancelib.train.calibration import CALIBRATION_PHOTOS
 from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, save_half_weights
 from enhancelib.train.lock import run_lock
 from enhancelib.train.logs import JsonLog
 from enhancelib.train.provenance import provenance
 from enhancelib.train.random_state import capture_random_states, restore_random_states
-from enhancelib.train.recipe import Recipe
 from enhancelib.train.spec import RunSpec, pick_device
 
 __all__ = ["TrainingDiverged", "train", "lr_factor", "seed_everything"]

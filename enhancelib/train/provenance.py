@@ -13,7 +13,7 @@ import torch
 
 from enhancelib import paths
 from enhancelib.runtime import KEPT_LABEL, freed_memory_reused
-from enhancelib.train.precision import amp_format_name, cpu_has_native_bfloat16
+from enhancelib.nn.precision import amp_format_name, cpu_has_native_bfloat16
 
 __all__ = ["cpu_description", "cpu_model", "git_commit", "provenance"]
 
@@ -49,7 +49,7 @@ def cpu_description() -> dict[str, Any]:
     budget but not in steps; this says which processor made each.  The
     vector set is the one PyTorch's kernels dispatch to (e.g. ``AVX2``,
     ``AVX512``); without native bfloat16, ``amp`` on the CPU is emulated and
-    slow (:mod:`enhancelib.train.precision`)."""
+    slow (:mod:`enhancelib.nn.precision`)."""
     capability = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", lambda: "unknown")()
     return {"cpu_model": cpu_model(), "cpu_vector_isa": capability,
             "cpu_native_bfloat16": cpu_has_native_bfloat16()}
@@ -68,7 +68,7 @@ def provenance(spec: Any, *, steps: int, device: torch.device, wall_time: float,
         "device": str(device),
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine(),
         "amp": bool(preset.amp),
-        # the 16-bit format of the training step's forward passes (enhancelib.train.precision)
+        # the 16-bit format of the training step's forward passes (enhancelib.nn.precision)
         "amp_dtype": amp_format_name(preset.amp, device),
         "threads": torch.get_num_threads(),
         "allocator": KEPT_LABEL if freed_memory_reused() else "default",

@@ -14,8 +14,7 @@ from typing import Any, Mapping
 import torch
 
 from enhancelib.config import ParameterError, Preset, resolve_preset
-from enhancelib.recipes import get_recipe
-from enhancelib.train.recipe import Recipe
+from enhancelib.recipes import Recipe, get_recipe
 
 __all__ = ["RunSpec", "pick_device"]
 

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from enhancelib.train.recipe import Recipe
+from enhancelib.recipes import Recipe
 
 
 class TinyRecipe(Recipe):

@@ -15,16 +15,15 @@ photos (low-quality inputs only), never the validation or test split.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Iterable
+from typing import Any, Iterable, Mapping, Protocol
 
 import torch
 from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-if TYPE_CHECKING:
-    from enhancelib.train.spec import RunSpec
+from enhancelib.config import Preset
 
-__all__ = ["CALIBRATION_PHOTOS", "batch_norm_layers", "calibrate_batch_norm", "training_photos"]
+__all__ = ["CALIBRATION_PHOTOS", "RunData", "batch_norm_layers", "calibrate_batch_norm", "training_photos"]
 
 CALIBRATION_PHOTOS = 64
 """How many whole training photos the engine passes to ``Recipe.prepare_for_evaluation``."""
@@ -71,7 +70,17 @@ def calibrate_batch_norm(model: nn.Module, images: Iterable[Tensor]) -> nn.Modul
     return calibrated
 
 
-def training_photos(spec: "RunSpec", pool: str = "low", count: int = CALIBRATION_PHOTOS) -> list[Tensor]:
+class RunData(Protocol):
+    """What :func:`training_photos` reads of a run: its data source and resolved preset
+    (a :class:`~enhancelib.train.spec.RunSpec` has both)."""
+
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+
+    def resolved_preset(self) -> Preset: ...
+
+
+def training_photos(spec: RunData, pool: str = "low", count: int = CALIBRATION_PHOTOS) -> list[Tensor]:
     """The first ``count`` whole training photos of ``pool`` ("low" or "high") of a run's data.
 
     The engine calibrates with the "low" pool; a network that sees clean photos

@@ -24,7 +24,7 @@ import torch
 from torch import Tensor, nn
 
 from enhancelib.config import Preset
-from enhancelib.train.precision import autocast_dtype
+from enhancelib.nn.precision import autocast_dtype
 
 Batch = dict[str, Tensor]
 
@@ -68,7 +68,7 @@ class Recipe(ABC):
         self.options: dict[str, Any] = {**self.default_options, **(options or {})}
         self.backbone = backbone
         self.amp_dtype = autocast_dtype(preset.amp, device)
-        """16-bit format of the forward passes (None: float32); see :mod:`enhancelib.train.precision`."""
+        """16-bit format of the forward passes (None: float32); see :mod:`enhancelib.nn.precision`."""
         # float16 needs the loss scaled against underflow; bfloat16 has float32's range and does not
         self.scaler = torch.amp.GradScaler(device.type, enabled=self.amp_dtype == torch.float16)
         self.progress: float = 0.0

@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch import nn
 
-from enhancelib.train.calibration import batch_norm_layers, calibrate_batch_norm
+from enhancelib.recipes.calibration import batch_norm_layers, calibrate_batch_norm
 
 
 def _net() -> nn.Module:
@@ -61,7 +61,7 @@ def test_bad_input_is_reported():
 
 def test_training_photos_come_from_the_training_pools():
     from enhancelib.data import load_data
-    from enhancelib.train.calibration import training_photos
+    from enhancelib.recipes.calibration import training_photos
     from enhancelib.train.spec import RunSpec
 
     spec = RunSpec(recipe="glenet_paired", preset="smoke", seed=0, options={})
