@@ -1,0 +1,37 @@
+"""The headline table on the front page and in the README is what the records give, and its sentences hold."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from enhancelib.paths import REPO_ROOT
+from enhancelib.study.headline import headline_markdown, headline_rows
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return {row.label.split(" (")[0]: row for row in headline_rows()}
+
+
+@pytest.mark.parametrize("page", ["README.md", "book/intro.md"])
+def test_the_pages_show_the_table_the_records_give(page):
+    assert headline_markdown() in (REPO_ROOT / page).read_text(encoding="utf-8")
+    assert (REPO_ROOT / "book" / "figures" / "headline.jpg").is_file()
+
+
+def test_the_sentences_under_the_table_hold(rows):
+    best = next(row for label, row in rows.items() if label not in {"UEGAN", "GleNet", "QAGAN", "BNCAGAN",
+                                                                       "GleNet paired", "input"})
+    unpaired = [rows[k] for k in ("UEGAN", "GleNet", "QAGAN", "BNCAGAN")]
+    # "no unpaired GAN comes near its paper": each is more than 3 dB below its printed FiveK PSNR
+    assert all(r.paper_psnr - r.psnr > 3 for r in unpaired)
+    # "UEGAN and BNCAGAN end level with autocontrast": within the larger of their seed std
+    for r in (rows["UEGAN"], rows["BNCAGAN"]):
+        assert abs(r.psnr - best.psnr) < r.psnr_seed_std
+    # "GleNet and QAGAN below the unenhanced input"
+    assert rows["GleNet"].psnr < rows["input"].psnr and rows["QAGAN"].psnr < rows["input"].psnr
+    # "the same GleNet trained on pairs gains most"
+    assert rows["GleNet paired"].psnr == max(r.psnr for r in rows.values())
+    # "on the flat render every learned model gains less than autocontrast"
+    assert all(r.flat_psnr < best.flat_psnr for r in [*unpaired, rows["GleNet paired"]])
