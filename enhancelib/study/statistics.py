@@ -20,7 +20,7 @@ from scipy.stats import ttest_ind, wilcoxon
 
 from enhancelib.metrics.evaluate import HIGHER_IS_BETTER
 
-__all__ = ["PairedTest", "paired_test", "SeedTest", "seed_test"]
+__all__ = ["PairedTest", "paired_test", "SeedTest", "seed_test", "Difference", "judge_difference", "holm", "judge_family"]
 
 
 @dataclass(frozen=True)
@@ -131,3 +131,90 @@ def seed_test(a: Sequence[float], b: Sequence[float], alpha: float = 0.05, unit:
     return SeedTest(n_a=int(xa.size), n_b=int(xb.size), mean_a=float(xa.mean()), mean_b=float(xb.mean()),
                     std_a=std(xa), std_b=std(xb), mean_difference=float(xa.mean() - xb.mean()),
                     p_value=p_value, alpha=alpha, unit=unit)
+
+
+# --------------------------------------------------------------------------- the book's one way to judge
+@dataclass(frozen=True)
+class Difference:
+    """How method A differs from method B on one metric: the book's one judgement of a difference.
+
+    Each method's score of a test photo is averaged over its seed pool first; the difference is taken
+    photo by photo. ``low`` and ``high`` bound the mean difference at ``confidence`` (Student's t over
+    photos); ``p_value`` is the paired t-test's and ``adjusted_p`` its Holm-adjusted value within the
+    family of comparisons the difference was judged in (equal to ``p_value`` when judged alone).
+    """
+
+    metric: str
+    photos: int
+    mean_difference: float
+    low: float
+    high: float
+    p_value: float
+    adjusted_p: float
+    confidence: float
+    higher_is_better: bool
+
+    @property
+    def verdict(self) -> str:
+        """``"A better"``, ``"B better"`` or ``"no difference shown"`` (adjusted p at 1 - confidence)."""
+        if not self.adjusted_p < 1 - self.confidence:
+            return "no difference shown"
+        a_better = self.mean_difference > 0 if self.higher_is_better else self.mean_difference < 0
+        return "A better" if a_better else "B better"
+
+
+def judge_difference(a: pd.DataFrame, b: pd.DataFrame, metric: str, confidence: float = 0.95) -> Difference:
+    """Compare two methods photo by photo on ``metric`` (frames with columns ``name`` and ``metric``).
+
+    A frame may hold several rows per photo (one per seed): they are averaged first. Photos with a
+    non-finite score on either side (an infinite PSNR on the identity set) are left out.
+
+        d_i = mean_seeds A_i - mean_seeds B_i,   CI = mean(d) +- t_{n-1, (1+c)/2} * sd(d) / sqrt(n)
+    """
+    from scipy.stats import t as student_t
+    from scipy.stats import ttest_rel
+
+    if metric not in HIGHER_IS_BETTER:
+        raise ValueError(f"unknown metric {metric!r}; choose from {list(HIGHER_IS_BETTER)}.")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}.")
+    mean_a = a.groupby("name")[metric].mean()
+    mean_b = b.groupby("name")[metric].mean()
+    if set(mean_a.index) != set(mean_b.index):
+        raise ValueError("the two methods were scored on different photos; score both on the same test set.")
+    d = (mean_a - mean_b.reindex(mean_a.index)).to_numpy(dtype=float)
+    keep = np.isfinite(mean_a.to_numpy(dtype=float)) & np.isfinite(mean_b.reindex(mean_a.index).to_numpy(dtype=float))
+    d = d[keep]
+    if d.size < 2:
+        raise ValueError(f"judge_difference needs at least 2 photos with finite {metric} on both sides; got {d.size}.")
+    mean = float(d.mean())
+    if np.all(d == d[0]):
+        low = high = mean
+        p_value = 1.0 if mean == 0 else 0.0
+    else:
+        half = float(student_t.ppf((1 + confidence) / 2, d.size - 1) * d.std(ddof=1) / math.sqrt(d.size))
+        low, high = mean - half, mean + half
+        p_value = float(ttest_rel(d, np.zeros_like(d)).pvalue)
+    return Difference(metric, int(d.size), mean, low, high, p_value, p_value, confidence, HIGHER_IS_BETTER[metric])
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment: controls the chance of any false claim in a family of tests.
+
+    Sorted ascending, p_(k) becomes max_{j <= k} min(1, (m - j + 1) p_(j)).
+    """
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted = [0.0] * len(p_values)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def judge_family(differences: Sequence[Difference]) -> list[Difference]:
+    """The same differences with their p-values Holm-adjusted as one family (one table of a chapter)."""
+    from dataclasses import replace
+
+    adjusted = holm([d.p_value for d in differences])
+    return [replace(d, adjusted_p=p) for d, p in zip(differences, adjusted)]
