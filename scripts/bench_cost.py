@@ -176,7 +176,7 @@ def measure(key: str, task: str, *, quick: bool = False, repeats: int = 5, repea
         batch = {k: torch.rand(preset.batch_size, 3, preset.train_size, preset.train_size) for k in ("low", "high")}
         if recipe.needs_pairs:
             batch["low_target"] = torch.rand_like(batch["low"])
-        cycle = int(recipe.options.get("n_critic", 1))
+        cycle = int(getattr(recipe.options, "n_critic", 1))
         recipe.train(True)
         step = 0
 

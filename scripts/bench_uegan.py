@@ -115,11 +115,11 @@ def step_as_public_code(recipe: UEGANRecipe, batch: dict[str, torch.Tensor], our
             real = D(x_h)
     else:
         real = D(x_h)
-    g_loss = o["quality_weight"] * recipe.g_quality(real, D(fake))
-    g_loss = g_loss + o["fidelity_weight"] * recipe.fidelity((fake + 1) / 2, low01)
+    g_loss = o.quality_weight * recipe.g_quality(real, D(fake))
+    g_loss = g_loss + o.fidelity_weight * recipe.fidelity((fake + 1) / 2, low01)
     if "one_g_pass" not in ours:
         idt = forward(x_h)
-    g_loss = g_loss + o["identity_weight"] * recipe.identity(idt, x_h)
+    g_loss = g_loss + o.identity_weight * recipe.identity(idt, x_h)
     recipe.optimise("generator", g_loss)
     D.requires_grad_(True)
 

@@ -12,9 +12,9 @@ import difflib
 import importlib
 
 from enhancelib.config import ParameterError
-from enhancelib.recipes.base import Batch, Recipe
+from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 
-__all__ = ["Batch", "RECIPES", "Recipe", "get_recipe", "register_recipe"]
+__all__ = ["Batch", "RECIPES", "Recipe", "RecipeOptions", "get_recipe", "option", "register_recipe"]
 
 RECIPES: dict[str, str | type[Recipe]] = {
     "uegan": "enhancelib.recipes.uegan:UEGANRecipe",

@@ -70,6 +70,7 @@ the process (``scripts/bench_bncagan.py`` does so).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
 import torch
@@ -85,12 +86,45 @@ from enhancelib.nn.adaptive_norm import BiDirectionalNorm, InstanceLayerNorm, cl
 from enhancelib.nn.blocks import pad_to_multiple
 from enhancelib.nn.image_pool import ImagePool
 from enhancelib.recipes.adversarial import pooled_discriminator_step
-from enhancelib.recipes.base import Batch, Recipe
+from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 
-__all__ = ["BNCAGANRecipe", "BNCAGAN_PAPER_STEPS"]
+__all__ = ["BNCAGANOptions", "BNCAGANRecipe", "BNCAGAN_PAPER_STEPS"]
 
 #: 150 epochs x (2,250 FiveK training images // batch 8).
 BNCAGAN_PAPER_STEPS = 150 * (2250 // 8)
+
+
+@dataclass(frozen=True)
+class BNCAGANOptions(RecipeOptions):
+    """BNCAGAN's options: eq. 9's weights, Table 2's ablations, test-time conditioning, optimisation."""
+
+    adv_weight: float = option(0.1, ge=0)
+    """lambda_adv of eq. 9: 0.1 (paper, Sec. 4, and public code)."""
+    perceptual_weight: float = option(1.0, ge=0)
+    """lambda_per of eq. 9: 1 (paper, Sec. 4, and public code); above 0 it needs a VGG backbone."""
+    identity_weight: float = option(0.1, ge=0)
+    """lambda_idt of eq. 9: 0.1 (paper, Sec. 4, and public code); 0 is Table 2's "w/o L_idt"."""
+    cla_weight: float = option(0.1, ge=0)
+    """lambda_cla of eq. 9: 0.1 (paper, Sec. 4, and public code); 0 is Table 2's "w/o L_cla"."""
+    use_aac: bool = option(True)
+    """The auxiliary attention classifier (paper, public code); False is Table 2's "w/o AAC" (and drops L_cla)."""
+    use_bnm: bool = option(True)
+    """The bi-directional normalisation module (paper, public code); False is Table 2's "w/o BNM"."""
+    use_cam: bool = option(True)
+    """The discriminator's colour attention module (paper, public code); False is Table 2's "w/o CAM"."""
+    test_conditioning: str = option("average", choices=TEST_CONDITIONING)
+    """Where the BNR's gamma/beta come from at test time: "average" (ours, chapter 04's decision);
+    "own" is the public code's."""
+    use_input_as_fake: bool = option(True)
+    """The raw low-quality inputs as extra fakes for D (eq. 4, public code, as UEGAN)."""
+    pool_size: int = option(50, ge=0)
+    """Past fakes in D's image pool (public code: 50; 0 uses the current fakes)."""
+    width: int = option(32, ge=1)
+    """Base width of G and D (public code: 32)."""
+    lr_g: float = option(1e-4, gt=0)
+    """Adam learning rate of G: 1e-4 (paper, Sec. 4, and public code)."""
+    lr_d: float = option(4e-4, gt=0)
+    """Adam learning rate of D: 4e-4 (public code; the paper gives one rate, 1e-4)."""
 
 
 class BNCAGANRecipe(Recipe):
@@ -99,21 +133,8 @@ class BNCAGANRecipe(Recipe):
     name: ClassVar[str] = "bncagan"
     needs_pairs: ClassVar[bool] = False
     uses_backbone: ClassVar[bool] = True
-    default_options: ClassVar[Mapping[str, Any]] = {
-        "adv_weight": 0.1,
-        "perceptual_weight": 1.0,
-        "identity_weight": 0.1,
-        "cla_weight": 0.1,
-        "use_aac": True,
-        "use_bnm": True,
-        "use_cam": True,
-        "test_conditioning": "average",
-        "use_input_as_fake": True,
-        "pool_size": 50,
-        "width": 32,
-        "lr_g": 1e-4,
-        "lr_d": 4e-4,
-    }
+    options_type: ClassVar[type[RecipeOptions]] = BNCAGANOptions
+    options: BNCAGANOptions
     lr_decay_start: ClassVar[float | None] = 0.5
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {
         "gpu": {"batch_size": 8, "crop": 512, "train_size": 256, "max_steps": BNCAGAN_PAPER_STEPS},
@@ -123,48 +144,28 @@ class BNCAGANRecipe(Recipe):
     init_gain = 0.02
 
     # ----------------------------------------------------------------- build
-    def _check_options(self) -> None:
+    def build(self) -> None:
         o = self.options
-        for key in ("adv_weight", "perceptual_weight", "identity_weight", "cla_weight"):
-            if isinstance(o[key], bool) or not isinstance(o[key], (int, float)) or o[key] < 0:
-                raise ParameterError(f"BNCAGAN option {key} must be a number >= 0, got {o[key]!r}")
-        for key in ("lr_g", "lr_d"):
-            if isinstance(o[key], bool) or not isinstance(o[key], (int, float)) or o[key] <= 0:
-                raise ParameterError(f"BNCAGAN option {key} must be a positive number, got {o[key]!r}")
-        for key in ("use_aac", "use_bnm", "use_cam", "use_input_as_fake"):
-            if not isinstance(o[key], bool):
-                raise ParameterError(f"BNCAGAN option {key} must be True or False, got {o[key]!r}")
-        if o["test_conditioning"] not in TEST_CONDITIONING:
-            raise ParameterError(f"BNCAGAN option test_conditioning={o['test_conditioning']!r} is unknown; "
-                                 f"choose one of {TEST_CONDITIONING}")
-        if isinstance(o["pool_size"], bool) or not isinstance(o["pool_size"], int) or o["pool_size"] < 0:
-            raise ParameterError(f"BNCAGAN option pool_size must be an integer >= 0, got {o['pool_size']!r}")
-        if isinstance(o["width"], bool) or not isinstance(o["width"], int) or o["width"] < 1:
-            raise ParameterError(f"BNCAGAN option width must be an integer >= 1, got {o['width']!r}")
-        if o["perceptual_weight"] > 0 and self.backbone is None:
+        if o.perceptual_weight > 0 and self.backbone is None:
             raise ParameterError(
                 "BNCAGAN's perceptual loss needs a VGG backbone: pass backbone=enhancelib.nn.vgg.load_vgg() "
                 "(or set perceptual_weight=0)."
             )
-
-    def build(self) -> None:
-        self._check_options()
-        o = self.options
         if self.device.type == "cpu":
             # subnormal numbers (< 1e-38) are ~100x slower on x86; see the module docstring
             torch.set_flush_denormal(True)
-        self.G = BNCAGANGenerator(o["width"], use_aac=o["use_aac"], use_bnm=o["use_bnm"],
-                                  test_conditioning=o["test_conditioning"], init_gain=self.init_gain)
-        self.D = BNCAGANDiscriminator(o["width"], use_cam=o["use_cam"], init_gain=self.init_gain)
+        self.G = BNCAGANGenerator(o.width, use_aac=o.use_aac, use_bnm=o.use_bnm,
+                                  test_conditioning=o.test_conditioning, init_gain=self.init_gain)
+        self.D = BNCAGANDiscriminator(o.width, use_cam=o.use_cam, init_gain=self.init_gain)
         self.networks = {"generator": self.G, "discriminator": self.D}
         # fused: one kernel for the whole update instead of a loop over tensors (same arithmetic)
         fused = self.device.type in ("cpu", "cuda")
         self.optimizers = {
-            name: torch.optim.Adam(net.parameters(), lr=o[lr], betas=self.betas,
+            name: torch.optim.Adam(net.parameters(), lr=lr, betas=self.betas,
                                    weight_decay=self.weight_decay, fused=fused)
-            for name, net, lr in (("generator", self.G, "lr_g"), ("discriminator", self.D, "lr_d"))
+            for name, net, lr in (("generator", self.G, o.lr_g), ("discriminator", self.D, o.lr_d))
         }
-        self.pool = ImagePool(o["pool_size"])
+        self.pool = ImagePool(o.pool_size)
         self.d_loss = RaHingeDiscriminatorLoss()
         self.g_adversarial = RaHingeGeneratorLoss()
         self.perceptual = (
@@ -201,7 +202,7 @@ class BNCAGANRecipe(Recipe):
 
         # ---- discriminator step, eq. 4 (pool of past fakes; raw inputs as extra fakes)
         d_loss = pooled_discriminator_step(self, self.D, self.pool, self.d_loss, x_h, x_g, x_l,
-                                           o["use_input_as_fake"])
+                                           o.use_input_as_fake)
 
         # ---- generator step, eq. 9
         self.D.requires_grad_(False)  # no weight gradients for D in this step
@@ -210,22 +211,22 @@ class BNCAGANRecipe(Recipe):
                 real = self.D(x_h)
             # eq. 5: RaHinge on the current fake
             adversarial = self.g_adversarial(real, self.D(x_g))
-            g_loss = o["adv_weight"] * adversarial
+            g_loss = o.adv_weight * adversarial
             logs = {"d_loss": d_loss.detach(), "g_adv": adversarial.detach()}
-            if o["perceptual_weight"] > 0 and self.perceptual is not None:
+            if o.perceptual_weight > 0 and self.perceptual is not None:
                 # eq. 6: phi(G(x_l)) vs phi(x_l) + phi(G(x_h)) vs phi(x_h), one VGG batch (2 x mean = sum)
                 perceptual = 2 * self.perceptual((torch.cat([x_g, x_hg]) + 1) / 2, torch.cat([low01, high01]))
-                g_loss = g_loss + o["perceptual_weight"] * perceptual
+                g_loss = g_loss + o.perceptual_weight * perceptual
                 logs["g_perceptual"] = perceptual.detach()
-            if o["identity_weight"] > 0:
+            if o.identity_weight > 0:
                 # eq. 7: ||x_h - G(x_l)||_1 + ||x_l - G(x_h)||_1, 3 scales, in [-1, 1], one batch (2 x mean = sum)
                 identity = 2 * self.identity(torch.cat([x_g, x_hg]), torch.cat([x_h, x_l]))
-                g_loss = g_loss + o["identity_weight"] * identity
+                g_loss = g_loss + o.identity_weight * identity
                 logs["g_identity"] = identity.detach()
-            if o["cla_weight"] > 0 and out.high_logits is not None and out.low_logits is not None:
+            if o.cla_weight > 0 and out.high_logits is not None and out.low_logits is not None:
                 # eq. 8: -(E log C(x_h) + E log(1 - C(x_l)))
                 cla = self.classification(out.high_logits, out.low_logits)
-                g_loss = g_loss + o["cla_weight"] * cla
+                g_loss = g_loss + o.cla_weight * cla
                 logs["g_cla"] = cla.detach()
         self.optimise("generator", g_loss)
         # eq. 3: rho <- clip_[0, 1](rho) after every generator step

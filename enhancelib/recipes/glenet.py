@@ -8,7 +8,7 @@
     Fig. 5's encoder-decoder baseline trained the same way.
 
 The two-stage unpaired scheme is in :mod:`enhancelib.recipes.glenet_unpaired`;
-it shares this module's option checks, eq. 3 and batch-norm calibration.
+its options extend :class:`GleNetPairedOptions`; it shares eq. 3 and batch-norm calibration.
 
 Decisions where the paper is silent or ambiguous (both schemes):
 
@@ -35,7 +35,8 @@ Decisions where the paper is silent or ambiguous (both schemes):
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterable, Mapping, Sequence, cast
 
 import torch
 from torch import Tensor, nn
@@ -46,10 +47,42 @@ from enhancelib.losses.perceptual import PerceptualLoss
 from enhancelib.models.glenet import GEN, LEN, GleNet, PixelwiseBaseline
 from enhancelib.nn.curves import CURVE_MODES
 from enhancelib.nn.vgg import VGGConvTaps
-from enhancelib.recipes.base import Batch, Recipe
+from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 from enhancelib.recipes.calibration import calibrate_batch_norm
 
-__all__ = ["GleNetPairedRecipe", "PixelwisePairedRecipe", "GleNetBase", "adam_with_kernel_l2"]
+__all__ = ["GleNetBase", "GleNetOptions", "GleNetPairedOptions", "GleNetPairedRecipe", "PixelwisePairedRecipe",
+           "adam_with_kernel_l2"]
+
+
+@dataclass(frozen=True)
+class GleNetOptions(RecipeOptions):
+    """Options every GleNet recipe has (the pixel-wise baseline's are exactly these)."""
+
+    perceptual_weight: float = option(0.04, ge=0)
+    """lambda_p of eq. 3: 0.04 (paper, Secs. 4.1 and 4.2); above 0 it needs a VGG backbone."""
+    lr: float = option(1e-4, gt=0)
+    """Adam learning rate: 1e-4 (paper, Secs. 4.1 and 4.2)."""
+    kernel_l2: float = option(5e-5, ge=0)
+    """L2 penalty kernel_l2 * sum w^2 on every convolution and dense kernel: 5e-5 (public code)."""
+    net_size: int = option(256, ge=32, multiple_of=16)
+    """Side of the thumbnail GEN (and the critics) see: 256 (paper, Sec. 3.1, and public code)."""
+    calibrate_bn: bool = option(True)
+    """Re-estimate batch-norm statistics on whole training photos before evaluating and saving (ours: chapter 02's
+    decision; the paper is silent)."""
+
+
+@dataclass(frozen=True)
+class GleNetPairedOptions(GleNetOptions):
+    """GleNet's paired options: eq. 3's weight, GEN alone or GEN & LEN, how GEN's curves start and apply."""
+
+    use_len: bool = option(True)
+    """Train LEN beside GEN (paper, eq. 2); False trains GEN alone (Table 3's GEN row)."""
+    curve_mode: str = option("nearest", choices=CURVE_MODES)
+    """How GEN's curves are applied: a table look-up at round(255 x) (paper, eq. 1, and public code);
+    "linear" interpolates between entries (ours)."""
+    identity_init: bool = option(False)
+    """False: GEN's curves start near 0.5, as the public code's; True starts them at the identity (ours;
+    the cpu-preset runs set it)."""
 
 
 def adam_with_kernel_l2(modules: Iterable[nn.Module], lr: float, kernel_l2: float) -> torch.optim.Adam:
@@ -65,34 +98,19 @@ def adam_with_kernel_l2(modules: Iterable[nn.Module], lr: float, kernel_l2: floa
 
 
 class GleNetBase(Recipe):
-    """Option checks, eq. 3 and batch-norm calibration shared by the GleNet recipes."""
+    """Eq. 3 and batch-norm calibration shared by the GleNet recipes."""
+
+    options: GleNetOptions
 
     def prepare_for_evaluation(self, generator: nn.Module, photos: Sequence[Tensor]) -> nn.Module:
-        if not self.options["calibrate_bn"] or not photos:
+        if not self.options.calibrate_bn or not photos:
             return generator
         return calibrate_batch_norm(generator, photos)
-
-    def _check(self, key: str, ok: bool, expected: str) -> None:
-        if not ok:
-            raise ParameterError(f"{self.name} option {key}={self.options[key]!r} is invalid: expected {expected}")
-
-    def _check_common(self) -> None:
-        o = self.options
-        for key in ("perceptual_weight", "kernel_l2"):
-            self._check(key, isinstance(o[key], (int, float)) and o[key] >= 0, "a number >= 0")
-        self._check("lr", isinstance(o["lr"], (int, float)) and o["lr"] > 0, "a positive number")
-        size = o["net_size"]
-        self._check("net_size", isinstance(size, int) and size >= 32 and size % 16 == 0,
-                    "a multiple of 16, at least 32 (the paper: 256)")
-        if "curve_mode" in o:
-            self._check("curve_mode", o["curve_mode"] in CURVE_MODES, f"one of {CURVE_MODES}")
-            self._check("identity_init", isinstance(o["identity_init"], bool), "True or False")
-        self._check("calibrate_bn", isinstance(o["calibrate_bn"], bool), "True or False")
 
     def _build_eq3(self, needed: bool) -> None:
         self.color = ColorLoss()
         self.perceptual: PerceptualLoss | None = None
-        if needed and self.options["perceptual_weight"] > 0:
+        if needed and self.options.perceptual_weight > 0:
             if self.backbone is None:
                 raise ParameterError(
                     f"{self.name}'s perceptual loss needs a VGG backbone: pass backbone=load_vgg() "
@@ -107,7 +125,7 @@ class GleNetBase(Recipe):
         logs[f"{prefix}_color"] = float(color.detach())
         if self.perceptual is not None:
             perceptual = self.perceptual(output.float(), target.float())
-            loss = loss + self.options["perceptual_weight"] * perceptual
+            loss = loss + self.options.perceptual_weight * perceptual
             logs[f"{prefix}_perceptual"] = float(perceptual.detach())
         return loss
 
@@ -125,23 +143,19 @@ class GleNetPairedRecipe(GleNetBase):
 
     name: ClassVar[str] = "glenet_paired"
     needs_pairs: ClassVar[bool] = True
-    default_options: ClassVar[Mapping[str, Any]] = {
-        "use_len": True, "perceptual_weight": 0.04, "lr": 1e-4, "kernel_l2": 5e-5,
-        "net_size": 256, "curve_mode": "nearest", "identity_init": False, "calibrate_bn": True,
-    }
+    options_type: ClassVar[type[RecipeOptions]] = GleNetPairedOptions
     lr_decay_start: ClassVar[float | None] = None
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {"gpu": {"batch_size": 16, "max_steps": 25_000}}
 
     def make_network(self) -> nn.Module:
-        o = self.options
-        gen = GEN(o["net_size"], curve_mode=o["curve_mode"], identity_init=o["identity_init"])
-        return GleNet(gen, LEN() if o["use_len"] else None)
+        o = cast(GleNetPairedOptions, self.options)
+        gen = GEN(o.net_size, curve_mode=o.curve_mode, identity_init=o.identity_init)
+        return GleNet(gen, LEN() if o.use_len else None)
 
     def build(self) -> None:
-        self._check_common()
         self.net = self.make_network()
         self.networks = {"enhancer": self.net}
-        self.optimizers = {"enhancer": adam_with_kernel_l2([self.net], self.options["lr"], self.options["kernel_l2"])}
+        self.optimizers = {"enhancer": adam_with_kernel_l2([self.net], self.options.lr, self.options.kernel_l2)}
         self._build_eq3(needed=True)
 
     def generator(self) -> nn.Module:
@@ -161,9 +175,7 @@ class PixelwisePairedRecipe(GleNetPairedRecipe):
     """Fig. 5's pixel-wise encoder-decoder baseline, trained like GEN on pairs."""
 
     name: ClassVar[str] = "pixelwise_paired"
-    default_options: ClassVar[Mapping[str, Any]] = {
-        "perceptual_weight": 0.04, "lr": 1e-4, "kernel_l2": 5e-5, "net_size": 256, "calibrate_bn": True,
-    }
+    options_type: ClassVar[type[RecipeOptions]] = GleNetOptions
 
     def make_network(self) -> nn.Module:
-        return PixelwiseBaseline(self.options["net_size"])
+        return PixelwiseBaseline(self.options.net_size)

@@ -41,6 +41,7 @@ plain backward.  ``net_size=128`` quarters both.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
 import torch
@@ -50,12 +51,35 @@ from enhancelib.losses.color import CycleConsistencyLoss, CyclicColorLoss, Ident
 from enhancelib.losses.wasserstein import GradientPenalty, WassersteinCriticLoss, WassersteinGeneratorLoss
 from enhancelib.models.glenet import GEN, LEN, GleCritic, GleNet
 from enhancelib.nn.inverted_residual import NORMS
-from enhancelib.recipes.base import Batch
-from enhancelib.recipes.glenet import GleNetBase, adam_with_kernel_l2
+from enhancelib.recipes.base import Batch, RecipeOptions, option
+from enhancelib.recipes.glenet import GleNetBase, GleNetPairedOptions, adam_with_kernel_l2
 
-__all__ = ["GleNetUnpairedRecipe", "SCHEMES"]
+__all__ = ["GleNetUnpairedOptions", "GleNetUnpairedRecipe", "SCHEMES"]
 
 SCHEMES: tuple[str, ...] = ("proposed", "cycle", "wgan_only")
+
+
+@dataclass(frozen=True)
+class GleNetUnpairedOptions(GleNetPairedOptions):
+    """The two-stage scheme's options besides the paired ones: Table 5's schemes, eqs. 4-5's weights, stages."""
+
+    scheme: str = option("proposed", choices=SCHEMES)
+    """Table 5's row: "proposed" (paper, eqs. 4-5), "cycle" (CWGAN-GP) or "wgan_only" (adversarial loss only)."""
+    stage1_fraction: float = option(5_000 / 30_000, gt=0, lt=1)
+    """Fraction of the run that is stage 1: 5,000 of 30,000 mini-batches (paper, Sec. 4.2)."""
+    n_critic: int = option(5, ge=1)
+    """Critic updates per generator update: 5 (ours, WGAN-GP's Algorithm 1; the paper gives no value)."""
+    gp_weight: float = option(10.0, ge=0)
+    """lambda_gp of eq. 4: 10 (paper, Sec. 4.2)."""
+    identity_weight: float | None = option(None, ge=0)
+    """lambda_i of eq. 5; None is the scheme's default: 5 (paper, Sec. 4.2), or 0 for "wgan_only"."""
+    hq_identity_weight: float = option(0.0, ge=0)
+    """CycleGAN's identity term for the enhancer, ||G_e(I_HQ) - I_HQ||_1 (ours; 0 is the paper's eq. 5)."""
+    cycle_weight: float = option(50.0, ge=0)
+    """lambda_c of eq. 5 (the cyclic colour or, with "cycle", the cycle-consistency loss): 50 (paper, Sec. 4.2)."""
+    critic_norm: str = option("batch", choices=NORMS)
+    """The critics' normalisation: batch norm, as GEN's body (paper, Sec. 3.2); "layer" (chapter 02) and "none"
+    are ours."""
 
 
 class GleNetUnpairedRecipe(GleNetBase):
@@ -63,56 +87,41 @@ class GleNetUnpairedRecipe(GleNetBase):
 
     name: ClassVar[str] = "glenet_unpaired"
     needs_pairs: ClassVar[bool] = False
-    default_options: ClassVar[Mapping[str, Any]] = {
-        "scheme": "proposed", "use_len": True, "stage1_fraction": 5_000 / 30_000, "n_critic": 5,
-        "gp_weight": 10.0, "identity_weight": None, "hq_identity_weight": 0.0, "cycle_weight": 50.0, "perceptual_weight": 0.04,
-        "lr": 1e-4, "kernel_l2": 5e-5, "net_size": 256, "curve_mode": "nearest", "critic_norm": "batch",
-        "identity_init": False, "calibrate_bn": True,
-    }
+    options_type: ClassVar[type[RecipeOptions]] = GleNetUnpairedOptions
+    options: GleNetUnpairedOptions
     lr_decay_start: ClassVar[float | None] = 1 / 3
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {"gpu": {"batch_size": 8, "max_steps": 30_000}}
     kept_networks: ClassVar[tuple[str, ...]] = ("degrader",)   # G_d, for Fig. 9 and its analysis
 
     def build(self) -> None:
-        self._check_common()
         o = self.options
-        self._check("scheme", o["scheme"] in SCHEMES, f"one of {SCHEMES}")
-        self._check("stage1_fraction", isinstance(o["stage1_fraction"], (int, float))
-                    and 0 < o["stage1_fraction"] < 1, "a number in (0, 1)")
-        self._check("n_critic", isinstance(o["n_critic"], int) and o["n_critic"] >= 1, "an integer >= 1")
-        for key in ("gp_weight", "cycle_weight", "hq_identity_weight"):
-            self._check(key, isinstance(o[key], (int, float)) and o[key] >= 0, "a number >= 0")
-        self._check("identity_weight", o["identity_weight"] is None
-                    or (isinstance(o["identity_weight"], (int, float)) and o["identity_weight"] >= 0),
-                    "None (the scheme's default: 5, or 0 for wgan_only) or a number >= 0")
-        self._check("critic_norm", o["critic_norm"] in NORMS, f"one of {NORMS}")
-        self.identity_weight = float(o["identity_weight"] if o["identity_weight"] is not None
-                                     else (0.0 if o["scheme"] == "wgan_only" else 5.0))
-        self.two_stage = o["use_len"] and o["scheme"] != "wgan_only"
+        self.identity_weight = float(o.identity_weight if o.identity_weight is not None
+                                     else (0.0 if o.scheme == "wgan_only" else 5.0))
+        self.two_stage = o.use_len and o.scheme != "wgan_only"
 
-        size, l2 = o["net_size"], o["kernel_l2"]
-        self.G_e = GEN(size, curve_mode=o["curve_mode"], identity_init=o["identity_init"])
-        self.local = LEN() if o["use_len"] else None
+        size, l2 = o.net_size, o.kernel_l2
+        self.G_e = GEN(size, curve_mode=o.curve_mode, identity_init=o.identity_init)
+        self.local = LEN() if o.use_len else None
         self.enhancer = GleNet(self.G_e, self.local)
-        self.D_e = GleCritic(size, norm=o["critic_norm"])
+        self.D_e = GleCritic(size, norm=o.critic_norm)
         self.networks = {"enhancer": self.enhancer, "critic_e": self.D_e}
         critics: list[nn.Module] = [self.D_e]
         generators: list[nn.Module] = [self.enhancer] if not self.two_stage else [self.G_e]
-        if o["scheme"] != "wgan_only":
-            self.G_d = GEN(size, curve_mode=o["curve_mode"], identity_init=o["identity_init"])
-            self.D_d = GleCritic(size, norm=o["critic_norm"])
+        if o.scheme != "wgan_only":
+            self.G_d = GEN(size, curve_mode=o.curve_mode, identity_init=o.identity_init)
+            self.D_d = GleCritic(size, norm=o.critic_norm)
             self.networks.update(degrader=self.G_d, critic_d=self.D_d)
             critics.append(self.D_d)
             generators.append(self.G_d)
         self.optimizers = {
-            "generators": adam_with_kernel_l2(generators, o["lr"], l2),
-            "critics": torch.optim.Adam([p for d in critics for p in d.parameters()], lr=o["lr"]),
+            "generators": adam_with_kernel_l2(generators, o.lr, l2),
+            "critics": torch.optim.Adam([p for d in critics for p in d.parameters()], lr=o.lr),
         }
         if self.two_stage:
             assert self.local is not None
-            self.optimizers["local"] = adam_with_kernel_l2([self.local], o["lr"], l2)
+            self.optimizers["local"] = adam_with_kernel_l2([self.local], o.lr, l2)
         self.critic_loss, self.adversarial = WassersteinCriticLoss(), WassersteinGeneratorLoss()
-        self.penalty = GradientPenalty(o["gp_weight"])
+        self.penalty = GradientPenalty(o.gp_weight)
         self.identity, self.cyclic, self.cycle = IdentityLoss(), CyclicColorLoss(), CycleConsistencyLoss()
         self._build_eq3(needed=self.two_stage)
 
@@ -122,7 +131,7 @@ class GleNetUnpairedRecipe(GleNetBase):
     @property
     def stage(self) -> int:
         """1 (GANs train GEN) or 2 (LEN on pseudo pairs), from the run's progress."""
-        return 2 if self.two_stage and self.progress >= self.options["stage1_fraction"] else 1
+        return 2 if self.two_stage and self.progress >= self.options.stage1_fraction else 1
 
     def train_step(self, batch: Batch, step: int) -> dict[str, float]:
         high = self._images(batch, "high")
@@ -132,7 +141,7 @@ class GleNetUnpairedRecipe(GleNetBase):
         if low.shape[1:] != high.shape[1:]:
             raise ValueError(f"low {tuple(low.shape)} and high {tuple(high.shape)} crops must have the same size")
         logs = self._critic_step(low, high)
-        if step % self.options["n_critic"] == 0:
+        if step % self.options.n_critic == 0:
             logs.update(self._generator_step(low, high))
         return logs
 
@@ -163,7 +172,7 @@ class GleNetUnpairedRecipe(GleNetBase):
     def _critic_step(self, low: Tensor, high: Tensor) -> dict[str, float]:
         with torch.no_grad(), self.autocast():
             fake_e = self._enhance_for_gan(low)
-            fake_d = self.G_d(high) if self.options["scheme"] != "wgan_only" else None
+            fake_d = self.G_d(high) if self.options.scheme != "wgan_only" else None
         adv, gp = self._critic_loss(self.D_e, high, fake_e.float())
         loss = adv + gp
         logs = {"d_e_wasserstein": -float(adv.detach()), "d_e_gp": float(gp.detach())}
@@ -180,21 +189,21 @@ class GleNetUnpairedRecipe(GleNetBase):
         Call with the critics frozen (``_generator_step`` does); used as is by
         :func:`enhancelib.study.term_gradients.term_gradient_norms`.
         """
-        o, lam_i, lam_c = self.options, self.identity_weight, float(self.options["cycle_weight"])
+        o, lam_i, lam_c = self.options, self.identity_weight, float(self.options.cycle_weight)
         terms: dict[str, tuple[float, Tensor]] = {}
         fake_e = self._enhance_for_gan(low)
         # L_Ge = -D_e(G_e(I_LQ)) + lambda_i ||G_e(I_LQ) - I_LQ||_1 + ...   (eq. 5)
         terms["g_e_adversarial"] = (1.0, self.adversarial(self._score_pair(self.D_e, high, fake_e)[1]))
         terms["g_e_identity"] = (lam_i, self.identity(fake_e, low))
-        if o["hq_identity_weight"] > 0:
+        if o.hq_identity_weight > 0:
             # ours, CycleGAN's identity term: + lambda_hq ||G_e(I_HQ) - I_HQ||_1
-            terms["g_e_hq_identity"] = (float(o["hq_identity_weight"]), self.identity(self._enhance_for_gan(high), high))
-        if o["scheme"] != "wgan_only":
+            terms["g_e_hq_identity"] = (float(o.hq_identity_weight), self.identity(self._enhance_for_gan(high), high))
+        if o.scheme != "wgan_only":
             fake_d = self.G_d(high)
             # L_Gd = -D_d(G_d(I_HQ)) + lambda_i ||G_d(I_HQ) - I_HQ||_1 + ...   (eq. 5)
             terms["g_d_adversarial"] = (1.0, self.adversarial(self._score_pair(self.D_d, low, fake_d)[1]))
             terms["g_d_identity"] = (lam_i, self.identity(fake_d, high))
-            if o["scheme"] == "proposed":
+            if o.scheme == "proposed":
                 # cyclic colour: ||G_e(sg[G_d(I_HQ)]) - I_HQ||_1 and ||G_d(sg[G_e(I_LQ)]) - I_LQ||_1
                 cyc_e, cyc_d = self.cyclic(self.G_e, fake_d, high), self.cyclic(self.G_d, fake_e, low)
             else:
@@ -204,7 +213,7 @@ class GleNetUnpairedRecipe(GleNetBase):
         return terms
 
     def _generator_step(self, low: Tensor, high: Tensor) -> dict[str, float]:
-        critics = [self.D_e] + ([self.D_d] if self.options["scheme"] != "wgan_only" else [])
+        critics = [self.D_e] + ([self.D_d] if self.options.scheme != "wgan_only" else [])
         for critic in critics:
             critic.requires_grad_(False)
         with self.autocast():

@@ -61,6 +61,7 @@ Decisions (the paper gives no code)
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
 import torch
@@ -72,9 +73,9 @@ from enhancelib.losses.cycle import CycleConsistencyLoss
 from enhancelib.losses.relativistic import RaHingeDiscriminatorLoss, RaHingeGeneratorLoss
 from enhancelib.models.qagan import QAGAN
 from enhancelib.nn.discriminator import MultiScaleDiscriminator
-from enhancelib.recipes.base import Batch, Recipe
+from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 
-__all__ = ["QAGANRecipe", "QAGAN_PAPER_STEPS", "qagan_discriminator"]
+__all__ = ["QAGANOptions", "QAGANRecipe", "QAGAN_PAPER_STEPS", "qagan_discriminator"]
 
 #: 150 epochs x (2,250 FiveK training images // batch 12).
 QAGAN_PAPER_STEPS = 150 * (2250 // 12)
@@ -91,26 +92,48 @@ def qagan_discriminator(width: int = 64) -> MultiScaleDiscriminator:
     )
 
 
+@dataclass(frozen=True)
+class QAGANOptions(RecipeOptions):
+    """QAGAN's options: eq. 9's weight, ablations of the QAM (none run by the paper), decisions of ours."""
+
+    lambda_cc: float = option(2.0, ge=0)
+    """lambda_cc of eq. 9: 2 for MIT-Adobe FiveK (paper, Sec. 4.2; 10 for its Flickr data)."""
+    identity_weight: float = option(0.0, ge=0)
+    """CycleGAN's identity term for the enhancer, ||G_H(I_H) - I_H||_1 (ours; 0 is the paper's eq. 9)."""
+    use_qam: bool = option(True)
+    """G_L combines f_H and f_L with two QAMs (paper, Sec. 3.2); False decodes f_H alone (ours, an ablation)."""
+    use_spatial_attention: bool = option(True)
+    """The QAM's non-local attention (paper, eqs. 1-2); False leaves the AdaIN transfer alone (ours, an ablation)."""
+    use_stat_transfer: bool = option(True)
+    """The QAM's AdaIN-style transfer of f_L's statistics (paper, eq. 5); False leaves the attention alone
+    (ours, an ablation)."""
+    query_domain: str = option("high", choices=("high", "low"))
+    """Queries from f_H, softmax over f_L's positions (ours: the consistent reading of eqs. 1-2); "low" is the
+    literal index reading (see :mod:`enhancelib.nn.quality_attention`)."""
+    attention_temperature: float = option(1.0, gt=0)
+    """Divides the attention scores: 1, no scaling, as eq. 1 (paper); sqrt(C/8) is the Transformer's scaling."""
+    cycle_reference: str = option("own", choices=("own", "shuffled"))
+    """The low-quality reference of the backward cycle: I_L itself (ours, following Fig. 2); "shuffled" uses
+    another low image of the batch."""
+    residual_output: bool = option(True)
+    """G_H adds tanh of its last convolution to the input (ours: the paper does not say); False outputs a
+    sigmoid image."""
+    decoder_width: float = option(1.0, gt=0)
+    """Multiplies the decoders' widths (ours); 1 is the VGG mirror that every recorded run uses."""
+    d_width: int = option(64, ge=4)
+    """Width of D_H's and D_L's first stage (ours: the paper says only "multi-scale")."""
+    lr: float = option(1e-4, gt=0)
+    """Adam learning rate of generators and discriminators: 1e-4 (paper, Sec. 4.2)."""
+
+
 class QAGANRecipe(Recipe):
     """QAGAN: E + G_H (enhancer), E + G_L with two QAMs (degrader), D_H and D_L, RaHinge + VGG cycle loss."""
 
     name: ClassVar[str] = "qagan"
     needs_pairs: ClassVar[bool] = False
     uses_backbone: ClassVar[bool] = True
-    default_options: ClassVar[Mapping[str, Any]] = {
-        "lambda_cc": 2.0,
-        "identity_weight": 0.0,
-        "use_qam": True,
-        "use_spatial_attention": True,
-        "use_stat_transfer": True,
-        "query_domain": "high",
-        "attention_temperature": 1.0,
-        "cycle_reference": "own",
-        "residual_output": True,
-        "decoder_width": 1.0,
-        "d_width": 64,
-        "lr": 1e-4,
-    }
+    options_type: ClassVar[type[RecipeOptions]] = QAGANOptions
+    options: QAGANOptions
     lr_decay_start: ClassVar[float | None] = 0.5
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {
         "gpu": {"batch_size": 12, "crop": 256, "train_size": 128, "max_steps": QAGAN_PAPER_STEPS},
@@ -118,45 +141,27 @@ class QAGANRecipe(Recipe):
     betas = (0.5, 0.999)
 
     # ----------------------------------------------------------------- build
-    def _check_options(self) -> None:
+    def build(self) -> None:
         o = self.options
-        for key in ("use_qam", "use_spatial_attention", "use_stat_transfer", "residual_output"):
-            if not isinstance(o[key], bool):
-                raise ParameterError(f"QAGAN option {key} must be True or False, got {o[key]!r}")
-        choices = {"query_domain": ("high", "low"), "cycle_reference": ("own", "shuffled")}
-        for key, allowed in choices.items():
-            if o[key] not in allowed:
-                raise ParameterError(f"QAGAN option {key}={o[key]!r} is unknown; choose one of {list(allowed)}")
-        for key in ("lambda_cc", "identity_weight", "lr", "attention_temperature", "decoder_width"):
-            zero_allowed = key in ("lambda_cc", "identity_weight")
-            if not isinstance(o[key], (int, float)) or o[key] < 0 or (not zero_allowed and o[key] == 0):
-                raise ParameterError(f"QAGAN option {key} must be a positive number, got {o[key]!r}")
-        if not isinstance(o["d_width"], int) or o["d_width"] < 4:
-            raise ParameterError(f"QAGAN option d_width must be an integer >= 4, got {o['d_width']!r}")
         if self.backbone is None:
             raise ParameterError(
                 "QAGAN's encoder E is a frozen VGG: pass backbone=enhancelib.nn.vgg.load_vgg() "
                 "(load_vgg('random') only for tests of shapes)."
             )
-
-    def build(self) -> None:
-        self._check_options()
-        o = self.options
-        assert self.backbone is not None
         self.model = QAGAN(
-            self.backbone, use_qam=o["use_qam"], use_spatial_attention=o["use_spatial_attention"],
-            use_stat_transfer=o["use_stat_transfer"], query_domain=o["query_domain"],
-            residual_output=o["residual_output"], attention_temperature=float(o["attention_temperature"]),
-            decoder_width=float(o["decoder_width"]),
+            self.backbone, use_qam=o.use_qam, use_spatial_attention=o.use_spatial_attention,
+            use_stat_transfer=o.use_stat_transfer, query_domain=o.query_domain,
+            residual_output=o.residual_output, attention_temperature=float(o.attention_temperature),
+            decoder_width=float(o.decoder_width),
         )
-        self.d_high = qagan_discriminator(o["d_width"])
-        self.d_low = qagan_discriminator(o["d_width"])
+        self.d_high = qagan_discriminator(o.d_width)
+        self.d_low = qagan_discriminator(o.d_width)
         self.networks = {"qagan": self.model, "d_high": self.d_high, "d_low": self.d_low}
         generators = [p for p in self.model.parameters() if p.requires_grad]  # G_H and G_L; E is frozen
         discriminators = list(self.d_high.parameters()) + list(self.d_low.parameters())
         self.optimizers = {
-            "generators": torch.optim.Adam(generators, lr=o["lr"], betas=self.betas),
-            "discriminators": torch.optim.Adam(discriminators, lr=o["lr"], betas=self.betas),
+            "generators": torch.optim.Adam(generators, lr=o.lr, betas=self.betas),
+            "discriminators": torch.optim.Adam(discriminators, lr=o.lr, betas=self.betas),
         }
         self.d_loss = RaHingeDiscriminatorLoss()
         self.g_adv = RaHingeGeneratorLoss()
@@ -196,7 +201,7 @@ class QAGANRecipe(Recipe):
         fake_low = model.degrade(high, high_features=f_high, low_features=f_low)
         # I^_H = G_H(E(I~_L)),  I^_L = G_L(E(I~_H), E(I_L^ref))
         rec_high = model.enhance(fake_low)
-        ref = f_low if o["cycle_reference"] == "own" else {k: v.roll(1, 0) for k, v in f_low.items()}
+        ref = f_low if o.cycle_reference == "own" else {k: v.roll(1, 0) for k, v in f_low.items()}
         rec_low = model.degrade(fake_high, high_features=model.encode(fake_high), low_features=ref)
         with torch.no_grad():
             real_h, real_l = self.d_high(high), self.d_low(low)
@@ -205,11 +210,11 @@ class QAGANRecipe(Recipe):
             "g_adv_high": (1.0, _UNHALVE * self.g_adv(real_h, self.d_high(fake_high))),
             "g_adv_low": (1.0, _UNHALVE * self.g_adv(real_l, self.d_low(fake_low))),
             # eq. 8: both cycles, VGG relu1_1..relu5_1
-            "g_cycle": (float(o["lambda_cc"]), self.cycle(high, rec_high, f_high) + self.cycle(low, rec_low, f_low)),
+            "g_cycle": (float(o.lambda_cc), self.cycle(high, rec_high, f_high) + self.cycle(low, rec_low, f_low)),
         }
-        if o["identity_weight"] > 0:
+        if o.identity_weight > 0:
             # ours, CycleGAN's identity term: + lambda_idt ||G_H(I_H) - I_H||_1
-            terms["g_identity"] = (float(o["identity_weight"]), self.identity(model.enhance(high, f_high), high))
+            terms["g_identity"] = (float(o.identity_weight), self.identity(model.enhance(high, f_high), high))
         return terms, fake_high, fake_low
 
     def train_step(self, batch: Batch, step: int) -> dict[str, float]:

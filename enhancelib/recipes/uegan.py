@@ -62,6 +62,7 @@ generator's forward and backward on 8 images ~95).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
 import torch
@@ -77,12 +78,45 @@ from enhancelib.nn.blocks import init_orthogonal_, pad_to_multiple
 from enhancelib.nn.discriminator import uegan_discriminator
 from enhancelib.nn.image_pool import ImagePool
 from enhancelib.recipes.adversarial import pooled_discriminator_step
-from enhancelib.recipes.base import Batch, Recipe
+from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 
-__all__ = ["UEGANRecipe", "UEGAN_PAPER_STEPS"]
+__all__ = ["UEGANOptions", "UEGANRecipe", "UEGAN_PAPER_STEPS"]
 
 #: 150 epochs x (2,250 FiveK training images // batch 10).
 UEGAN_PAPER_STEPS = 150 * (2250 // 10)
+
+
+@dataclass(frozen=True)
+class UEGANOptions(RecipeOptions):
+    """UEGAN's options: eq. 9's weights, the ablations of Tables III and IV, report 003's variants."""
+
+    quality_weight: float = option(0.1, ge=0)
+    """lambda_qua of eq. 9: 0.1 in the public code; the paper's text says 0.05 (Sec. IV-B; Fig. 10 sweeps 0.05-0.4)."""
+    fidelity_weight: float = option(1.0, ge=0)
+    """lambda_fid of eq. 9: 1 (paper, Sec. IV-B, and public code); above 0 it needs a VGG backbone."""
+    identity_weight: float = option(0.1, ge=0)
+    """lambda_idt of eq. 9: 0.1 (paper, Sec. IV-B, and public code); 0 is Table III's "without identity loss"."""
+    identity_distance: str = option("l1", choices=sorted(DISTANCES))
+    """Distance of the identity loss (eq. 8): L1 (paper, public code); "charbonnier" is report 003's variant."""
+    variant: str = option("full", choices=sorted(UEGAN_VARIANTS))
+    """Generator of Table IV: "full" is GAM + MM (paper, public code); the others are the table's rows."""
+    se: bool = option(False)
+    """Report 003's squeeze-excitation block after the bottleneck GAM (paper 003); not in paper 001 or its code."""
+    gam_form: str = option("code", choices=GlobalAttention.FORMS)
+    """The GAM as the public code builds it; "paper" builds eqs. 2-4 as printed (ours, chapter 01's exercise)."""
+    use_input_as_fake: bool = option(True)
+    """The raw low-quality inputs as extra fakes for D (eq. 5, public code)."""
+    pool_size: int = option(50, ge=0)
+    """Past fakes in D's image pool (public code: 50; 0 uses the current fakes)."""
+    width: int = option(32, ge=8)
+    """Base width of G and D (public code: 32)."""
+    lr_g: float = option(1e-4, gt=0)
+    """Adam learning rate of G: 1e-4 (paper, Sec. IV-B, and public code)."""
+    lr_d: float = option(4e-4, gt=0)
+    """Adam learning rate of D: 4e-4 (public code; the paper gives one rate, 1e-4)."""
+    generator_init_gain: float | None = option(0.02, gt=0)
+    """Gain of G's orthogonal initialisation: 0.02 (public code); None is PyTorch's default initialisation
+    (ours: chapter 01 measures what the small gain does)."""
 
 
 class UEGANRecipe(Recipe):
@@ -91,22 +125,8 @@ class UEGANRecipe(Recipe):
     name: ClassVar[str] = "uegan"
     needs_pairs: ClassVar[bool] = False
     uses_backbone: ClassVar[bool] = True
-    default_options: ClassVar[Mapping[str, Any]] = {
-        "quality_weight": 0.1,
-        "fidelity_weight": 1.0,
-        "identity_weight": 0.1,
-        "identity_distance": "l1",
-        "variant": "full",
-        "se": False,
-        "gam_form": "code",
-        "use_input_as_fake": True,
-        "pool_size": 50,
-        "width": 32,
-        "lr_g": 1e-4,
-        "lr_d": 4e-4,
-        # the public code's orthogonal gain; None = PyTorch's default initialisation of each layer
-        "generator_init_gain": 0.02,
-    }
+    options_type: ClassVar[type[RecipeOptions]] = UEGANOptions
+    options: UEGANOptions
     lr_decay_start: ClassVar[float | None] = 0.5
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {
         "gpu": {"batch_size": 10, "crop": 512, "train_size": 256, "max_steps": UEGAN_PAPER_STEPS},
@@ -118,60 +138,35 @@ class UEGANRecipe(Recipe):
     """Layout of the networks and batches in training (channels-last is the convolution library's own)."""
 
     # ----------------------------------------------------------------- build
-    def _check_options(self) -> None:
+    def build(self) -> None:
         o = self.options
-        if o["variant"] not in UEGAN_VARIANTS:
-            raise ParameterError(f"UEGAN option variant={o['variant']!r} is unknown; choose one of {sorted(UEGAN_VARIANTS)}")
-        if o["gam_form"] not in GlobalAttention.FORMS:
-            raise ParameterError(f"UEGAN option gam_form={o['gam_form']!r} is unknown; choose one of {GlobalAttention.FORMS}")
-        if o["identity_distance"] not in DISTANCES:
-            raise ParameterError(
-                f"UEGAN option identity_distance={o['identity_distance']!r} is unknown; choose one of {sorted(DISTANCES)}"
-            )
-        for key in ("quality_weight", "fidelity_weight", "identity_weight"):
-            if not isinstance(o[key], (int, float)) or o[key] < 0:
-                raise ParameterError(f"UEGAN option {key} must be a number >= 0, got {o[key]!r}")
-        for key in ("lr_g", "lr_d"):
-            if not isinstance(o[key], (int, float)) or o[key] <= 0:
-                raise ParameterError(f"UEGAN option {key} must be a positive number, got {o[key]!r}")
-        gain = o["generator_init_gain"]
-        if gain is not None and (not isinstance(gain, (int, float)) or gain <= 0):
-            raise ParameterError(f"UEGAN option generator_init_gain must be a positive number or None, got {gain!r}")
-        if not isinstance(o["pool_size"], int) or o["pool_size"] < 0:
-            raise ParameterError(f"UEGAN option pool_size must be an integer >= 0, got {o['pool_size']!r}")
-        if not isinstance(o["width"], int) or o["width"] < 8:
-            raise ParameterError(f"UEGAN option width must be an integer >= 8, got {o['width']!r}")
-        if o["fidelity_weight"] > 0 and self.backbone is None:
+        if o.fidelity_weight > 0 and self.backbone is None:
             raise ParameterError(
                 "UEGAN's fidelity loss needs a VGG backbone: pass backbone=enhancelib.nn.vgg.load_vgg() "
                 "(or set fidelity_weight=0)."
             )
-
-    def build(self) -> None:
-        self._check_options()
-        o = self.options
-        self.G = UEGANGenerator(o["width"], o["variant"], squeeze_excitation=o["se"], gam_form=o["gam_form"],
-                                init_gain=o["generator_init_gain"])
-        self.D = init_orthogonal_(uegan_discriminator(o["width"]), self.init_gain)
+        self.G = UEGANGenerator(o.width, o.variant, squeeze_excitation=o.se, gam_form=o.gam_form,
+                                init_gain=o.generator_init_gain)
+        self.D = init_orthogonal_(uegan_discriminator(o.width), self.init_gain)
         self.G.to(memory_format=self.memory_format)
         self.D.to(memory_format=self.memory_format)
         self.networks = {"generator": self.G, "discriminator": self.D}
         # fused: one kernel for the whole update instead of a loop over tensors (same arithmetic)
         fused = self.device.type in ("cpu", "cuda")
         self.optimizers = {
-            "generator": torch.optim.Adam(self.G.parameters(), lr=o["lr_g"], betas=self.betas,
+            "generator": torch.optim.Adam(self.G.parameters(), lr=o.lr_g, betas=self.betas,
                                           weight_decay=self.weight_decay, fused=fused),
-            "discriminator": torch.optim.Adam(self.D.parameters(), lr=o["lr_d"], betas=self.betas,
+            "discriminator": torch.optim.Adam(self.D.parameters(), lr=o.lr_d, betas=self.betas,
                                               weight_decay=self.weight_decay, fused=fused),
         }
-        self.pool = ImagePool(o["pool_size"])
+        self.pool = ImagePool(o.pool_size)
         self.d_loss = RaHingeDiscriminatorLoss()
         self.g_quality = RaHingeGeneratorLoss()
         self.fidelity = (
             PerceptualLoss(self.backbone, UEGAN_FIDELITY_WEIGHTS, "mse", instance_norm=True)
             if self.backbone is not None else None
         )
-        self.identity = MultiScaleReconstructionLoss(o["identity_distance"], (1.0, 0.5, 0.25))
+        self.identity = MultiScaleReconstructionLoss(o.identity_distance, (1.0, 0.5, 0.25))
 
     def generator(self) -> nn.Module:
         return self.G
@@ -191,7 +186,7 @@ class UEGANRecipe(Recipe):
             raise ValueError(f"low {tuple(low01.shape)} and high {tuple(high01.shape)} crops must have the same size")
         x_l, x_h = low01 * 2 - 1, high01 * 2 - 1  # the public code's [-1, 1]
         n_low = x_l.shape[0]
-        use_identity = o["identity_weight"] > 0
+        use_identity = o.identity_weight > 0
 
         # x_g = G(x_l) and, for the identity loss, G(x_h): one pass over both
         with self.autocast():
@@ -200,7 +195,7 @@ class UEGANRecipe(Recipe):
 
         # ---- discriminator step, eq. 5 (pool of past fakes; raw inputs as extra fakes)
         d_loss = pooled_discriminator_step(self, self.D, self.pool, self.d_loss, x_h, x_g, x_l,
-                                           o["use_input_as_fake"])
+                                           o.use_input_as_fake)
 
         # ---- generator step, eq. 9
         self.D.requires_grad_(False)  # no weight gradients for D in this step
@@ -209,17 +204,17 @@ class UEGANRecipe(Recipe):
                 real = self.D(x_h)
             # eq. 6: quality loss on the current fake
             quality = self.g_quality(real, self.D(x_g))
-            g_loss = o["quality_weight"] * quality
+            g_loss = o.quality_weight * quality
             logs = {"d_loss": d_loss.detach(), "g_quality": quality.detach()}
-            if o["fidelity_weight"] > 0 and self.fidelity is not None:
+            if o.fidelity_weight > 0 and self.fidelity is not None:
                 # eq. 7: VGG feature distance between G(x_l) and x_l, on [0, 1] images
                 fidelity = self.fidelity((x_g + 1) / 2, low01)
-                g_loss = g_loss + o["fidelity_weight"] * fidelity
+                g_loss = g_loss + o.fidelity_weight * fidelity
                 logs["g_fidelity"] = fidelity.detach()
             if use_identity:
                 # eq. 8: G should leave high-quality photos unchanged (3 scales, in [-1, 1])
                 identity = self.identity(out[n_low:], x_h)
-                g_loss = g_loss + o["identity_weight"] * identity
+                g_loss = g_loss + o.identity_weight * identity
                 logs["g_identity"] = identity.detach()
         self.optimise("generator", g_loss)
         self.D.requires_grad_(True)

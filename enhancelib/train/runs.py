@@ -203,7 +203,7 @@ def same_config(recorded: dict[str, Any], spec: RunSpec) -> bool:
     wanted = spec.config()
     if recorded == wanted:
         return True
-    defaults = spec.recipe_class().default_options
+    defaults = spec.recipe_class().options_type.defaults()
     options = dict(recorded.get("options", {}))
     for key, value in wanted["options"].items():
         if key not in options and key in defaults and _jsonable(defaults[key]) == value:

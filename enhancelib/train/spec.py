@@ -38,14 +38,9 @@ class RunSpec:
         return resolve_preset(self.preset, self.preset_overrides, self.recipe_class().paper_overrides)
 
     def resolved_options(self) -> dict[str, Any]:
-        cls = self.recipe_class()
-        unknown = set(self.options) - set(cls.default_options)
-        if unknown:
-            raise ParameterError(
-                f"Recipe {self.recipe!r} has no option(s) {sorted(unknown)}; "
-                f"its options are {sorted(cls.default_options)}"
-            )
-        return {**cls.default_options, **self.options}
+        """Every option of the recipe, the defaults updated by :attr:`options`, checked
+        (:meth:`~enhancelib.recipes.base.RecipeOptions.parse`)."""
+        return self.recipe_class().options_type.parse(self.options, self.recipe).to_dict()
 
     def config(self) -> dict[str, Any]:
         """The JSON-able configuration recorded as ``config.json``."""

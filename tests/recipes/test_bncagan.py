@@ -43,8 +43,8 @@ def test_two_steps_train_both_networks(backbone, options):
         logs = recipe.train_step(batch(), step)
         assert all(torch.isfinite(torch.tensor(v)) for v in logs.values())
     o = recipe.options
-    assert ("g_identity" in logs) == (o["identity_weight"] > 0)
-    assert ("g_cla" in logs) == (o["cla_weight"] > 0 and o["use_aac"])
+    assert ("g_identity" in logs) == (o.identity_weight > 0)
+    assert ("g_cla" in logs) == (o.cla_weight > 0 and o.use_aac)
     assert any(not torch.equal(a, b) for a, b in zip(g0, recipe.G.parameters()))
     assert any(not torch.equal(a, b) for a, b in zip(d0, recipe.D.parameters()))
     assert all(p.requires_grad for p in recipe.D.parameters())

@@ -5,7 +5,7 @@ import torch
 from enhancelib.config import ParameterError, resolve_preset
 from enhancelib.recipes import get_recipe
 from enhancelib.recipes.glenet import GleNetPairedRecipe, PixelwisePairedRecipe
-from enhancelib.recipes.glenet_unpaired import GleNetUnpairedRecipe
+from enhancelib.recipes.glenet_unpaired import GleNetUnpairedOptions, GleNetUnpairedRecipe
 from tests.recipes.glenet_fixtures import backbone, batch, changed, check_enhance, make, snapshot  # noqa: F401
 
 torch.set_num_threads(1)
@@ -29,7 +29,8 @@ def test_registry_paper_settings_and_bad_options(backbone):
     assert resolve_preset("gpu", paper_overrides=GleNetPairedRecipe.paper_overrides).batch_size == 16
     gpu = resolve_preset("gpu", paper_overrides=GleNetUnpairedRecipe.paper_overrides)
     assert (gpu.batch_size, gpu.max_steps) == (8, 30_000)
-    assert GleNetUnpairedRecipe.default_options["stage1_fraction"] == pytest.approx(1 / 6)
+    assert GleNetUnpairedRecipe.options_type is GleNetUnpairedOptions
+    assert GleNetUnpairedOptions().stage1_fraction == pytest.approx(1 / 6)
     recipe = make(GleNetPairedRecipe, backbone)
     groups = recipe.optimizers["enhancer"].param_groups
     assert groups[0]["lr"] == 1e-4 and groups[0]["weight_decay"] == pytest.approx(1e-4) and groups[1]["weight_decay"] == 0

@@ -24,8 +24,8 @@ def test_unpaired_stage1_two_steps(backbone, options):
     assert changed(gen, recipe.G_e) and changed(critic, recipe.D_e)
     assert all(p.requires_grad for p in recipe.D_e.parameters())
     if local is not None:  # LEN learns in stage 1 only in the end-to-end "wgan_only" scheme
-        assert changed(local, recipe.local) == (recipe.options["scheme"] == "wgan_only")
-    scheme = recipe.options["scheme"]
+        assert changed(local, recipe.local) == (recipe.options.scheme == "wgan_only")
+    scheme = recipe.options.scheme
     assert ("g_e_cycle" in logs) == (scheme != "wgan_only") and ("d_d_gp" in logs) == (scheme != "wgan_only")
     assert recipe.identity_weight == (0.0 if scheme == "wgan_only" else 5.0)
     check_enhance(recipe)

@@ -98,7 +98,7 @@ def test_options_and_paper_settings(backbone: VGGFeatures) -> None:
         assert opt.param_groups[0]["lr"] == 1e-4 and opt.param_groups[0]["betas"] == (0.5, 0.999)
     trained = {id(p) for p in recipe.optimizers["generators"].param_groups[0]["params"]}
     assert not any(id(p) in trained for p in backbone.parameters())
-    assert recipe.options["lambda_cc"] == 2.0
+    assert recipe.options.lambda_cc == 2.0
     with pytest.raises(ParameterError, match="cycle_reference"):
         make(backbone, cycle_reference="other")
     with pytest.raises(ParameterError, match="use_qam"):

@@ -34,7 +34,7 @@ def test_two_steps_train_both_networks(backbone, options):
     for step in range(2):
         logs = recipe.train_step(batch(), step)
         assert all(torch.isfinite(torch.tensor(v)) for v in logs.values())
-    assert ("g_identity" in logs) == (recipe.options["identity_weight"] > 0)
+    assert ("g_identity" in logs) == (recipe.options.identity_weight > 0)
     assert any(not torch.equal(a, b) for a, b in zip(g0, recipe.G.parameters()))
     assert any(not torch.equal(a, b) for a, b in zip(d0, recipe.D.parameters()))
     assert all(p.requires_grad for p in recipe.D.parameters())

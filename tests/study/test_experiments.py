@@ -44,3 +44,23 @@ def test_budget_scale_multiplies_the_cpu_budget_only():
     assert item.spec("cpu").resolved_options() == base.spec("cpu").resolved_options()
     # a scale of one changes nothing, so the records of the other runs keep their digests
     assert base.spec("cpu").preset_overrides == {}
+
+
+def test_every_recorded_run_reads_back_and_matches_its_entry():
+    # the recipes' options are checked when a config is read: every recorded config.json must still pass,
+    # describe itself, and match the table's entry (else `plan` would call the run missing and retrain it)
+    import json
+
+    from enhancelib.paths import RUNS_DIR
+    from enhancelib.train.runs import _matches, same_config
+    from enhancelib.train.spec import RunSpec
+
+    configs = [p for p in sorted(RUNS_DIR.rglob("config.json")) if "recipe" in json.loads(p.read_text())]
+    assert configs, "the repository ships recorded runs"
+    for path in configs:
+        config = json.loads(path.read_text())
+        assert same_config(config, RunSpec.from_config(config)), path
+    for item in EXPERIMENTS.values():
+        folder = RUNS_DIR / item.chapter / item.name
+        if (folder / "metrics.json").is_file():
+            assert _matches(folder, item.spec("cpu")), f"{folder} does not match its entry in the table"

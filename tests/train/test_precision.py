@@ -23,7 +23,8 @@ def test_provenance_records_the_training_precision_and_bfloat16_keeps_freed_memo
     prov = json.loads((run / "provenance.json").read_text())
     assert prov["amp"] is True and prov["amp_dtype"] == "bfloat16"
     assert calls == [True]
-    run = train(RunSpec(recipe="tiny", preset="smoke", preset_overrides={"max_steps": 2}), tmp_path / "b", progress=False)
+    run = train(RunSpec(recipe="tiny", preset="smoke", preset_overrides={"max_steps": 2}), tmp_path / "b",
+                progress=False)
     prov = json.loads((run / "provenance.json").read_text())
     assert prov["amp"] is False and prov["amp_dtype"] is None
     assert calls == [True], "a float32 run leaves the allocator alone"

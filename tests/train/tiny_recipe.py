@@ -2,25 +2,39 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from enhancelib.recipes import Recipe
+from enhancelib.recipes import Recipe, RecipeOptions, option
+
+
+@dataclass(frozen=True)
+class TinyOptions(RecipeOptions):
+    lr: float = option(0.05, gt=0)
+    """Adam learning rate (ours, a test value)."""
+    explode_at: int = option(-1)
+    """The step whose loss becomes NaN (-1: none)."""
+    width: int = option(3, ge=1)
+    """Channels between the two 1x1 convolutions."""
+    stage_until: int = option(-1)
+    """Steps that log a first-stage loss (-1: none)."""
 
 
 class TinyRecipe(Recipe):
     name = "tiny"
     needs_pairs = True
     uses_backbone = False
-    default_options = {"lr": 0.05, "explode_at": -1, "width": 3, "stage_until": -1}
+    options_type = TinyOptions
+    options: TinyOptions
 
     def build(self) -> None:
-        w = int(self.options["width"])
+        w = self.options.width
         self.networks["generator"] = nn.Sequential(nn.Conv2d(3, w, 1), nn.Conv2d(w, 3, 1))
         self.optimizers["generator"] = torch.optim.Adam(self.networks["generator"].parameters(),
-                                                        lr=self.options["lr"])
+                                                        lr=self.options.lr)
 
     def generator(self) -> nn.Module:
         return self.networks["generator"]
@@ -28,13 +42,13 @@ class TinyRecipe(Recipe):
     def train_step(self, batch, step):
         with self.autocast():
             loss = (self.generator()(batch["low"]) - batch["low_target"]).abs().mean()
-        if step == self.options["explode_at"]:
+        if step == self.options.explode_at:
             loss = loss * float("nan")
         self.optimise("generator", loss)
         # one draw from each generator a recipe may read: a resumed run must repeat them all
         logs = {"l1": loss.item(), "noise": torch.rand(()).item(), "numpy_noise": float(np.random.rand()),
                 "python_noise": random.random()}
-        if step < self.options["stage_until"]:
+        if step < self.options.stage_until:
             logs["first_stage"] = 1.0          # a loss that only exists in a first stage
         if step % 2 == 0:
             logs["every_other"] = float(step)  # a loss of a network updated every 2nd step
