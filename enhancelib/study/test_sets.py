@@ -21,7 +21,7 @@ import json
 import platform
 import time
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import pandas as pd
 import torch
@@ -32,6 +32,7 @@ from enhancelib.metrics.scoring import score_on_test_sets
 from enhancelib.metrics.tone import TONE_LEVELS, haze, tone_levels
 
 __all__ = ["SCORES_FILE", "OPERATORS_DIR", "target_levels", "run_test_set_scores", "operator_test_set_scores",
+           "method_test_set_scores", "test_set_table", "generalisation_checks",
            "summarise_test_sets"]
 
 SCORES_FILE = "test_sets.csv"
@@ -126,3 +127,55 @@ def summarise_test_sets(frame: pd.DataFrame, by: str | None = None,
     keys = ([by] if by else []) + ["set"]
     means = scored.groupby(keys, sort=False)[["psnr", "ssim", "change", *TONE_LEVELS, "haze"]].mean()
     return means
+
+
+def method_test_set_scores(methods: Sequence[tuple[str, str, str]] | None = None) -> pd.DataFrame:
+    """Per-image scores on the three sets of the operators and of recorded runs, one ``method`` label each.
+
+    ``methods`` lists (label, chapter, run) of runs that hold (or can compute) test-set scores; by default
+    the main model of every chapter (:data:`enhancelib.PRETRAINED`). Operators come first, then runs.
+    """
+    from enhancelib import PRETRAINED
+    from enhancelib.paths import RUNS_DIR
+
+    if methods is None:
+        methods = [(name, *PRETRAINED[name].split("/")) for name in PRETRAINED]  # type: ignore[misc]
+    frames = [operator_test_set_scores(progress=False)]
+    for label, chapter, run in methods:
+        frames.append(run_test_set_scores(RUNS_DIR / chapter / run, progress=False).assign(method=label))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_set_table(scores: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per method, the three sets as column groups: PSNR and SSIM (test, flat), edit size and SSIM
+    (identity), and the haze on the test split and the flat render (against ``targets``' levels, as in
+    :func:`summarise_test_sets`)."""
+    summary = summarise_test_sets(scores, by="method", targets=targets)
+    table = pd.DataFrame(index=pd.Index(scores.loc[scores["psnr"].notna(), "method"].unique(), name="method"))
+    for set_name in ("test", "flat"):
+        part = summary.xs(set_name, level="set")
+        table[(set_name, "PSNR")] = part["psnr"]
+        table[(set_name, "SSIM")] = part["ssim"]
+        table[(set_name, "haze")] = part["haze"]
+    identity = summary.xs("identity", level="set")
+    table[("identity", "edit (levels)")] = identity["change"]
+    table[("identity", "SSIM")] = identity["ssim"]
+    table.columns = pd.MultiIndex.from_tuples(table.columns)
+    return table
+
+
+def generalisation_checks(table: pd.DataFrame, operators: Sequence[str]) -> pd.DataFrame:
+    """For each learned method: does it keep the input's PSNR and SSIM on the flat render, and does it edit
+    good photos less than the least-editing classical operator?"""
+    learned = [m for m in table.index if m != "input" and m not in operators]
+    least = table.loc[list(operators), ("identity", "edit (levels)")].astype(float).idxmin()
+    rows = {}
+    for method in learned:
+        row = table.loc[method]
+        rows[method] = {
+            "flat PSNR ≥ input": bool(row[("flat", "PSNR")] >= table.loc["input", ("flat", "PSNR")]),
+            "flat SSIM ≥ input": bool(row[("flat", "SSIM")] >= table.loc["input", ("flat", "SSIM")]),
+            f"edits good photos less than {least}": bool(
+                row[("identity", "edit (levels)")] < table.loc[least, ("identity", "edit (levels)")]),
+        }
+    return pd.DataFrame(rows).T

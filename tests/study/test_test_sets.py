@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from enhancelib.data.test_sets import load_test_sets
@@ -36,3 +37,18 @@ def test_a_milky_enhancer_shows_haze_on_every_set(sets):
     assert summary.loc["identity", "psnr"] < 20
     # 0.25 + 0.5 x moves a level v to 64 + v / 2 (before rounding): on average by |64 - v / 2|
     assert summary.loc["identity", "change"] > 20
+
+
+def test_the_table_puts_the_sets_side_by_side_and_the_checks_read_it(sets):
+    targets = target_levels(sets)
+    frames = [score_on_test_sets(None, sets, progress=False).assign(method="input"),
+              score_on_test_sets(lambda x: x, sets, progress=False).assign(method="copy"),
+              score_on_test_sets(lambda x: 0.25 + 0.5 * x, sets, progress=False).assign(method="milky")]
+    from enhancelib.study.test_sets import generalisation_checks, test_set_table
+
+    table = test_set_table(pd.concat(frames, ignore_index=True), targets=targets)
+    assert list(table.columns.get_level_values(0).unique()) == ["test", "flat", "identity"]
+    assert table.loc["copy", ("identity", "edit (levels)")] == 0
+    checks = generalisation_checks(table, operators=["copy"])
+    assert list(checks.index) == ["milky"]
+    assert not checks.loc["milky"].iloc[-1]      # the milky enhancer edits good photos more than doing nothing

@@ -1,0 +1,50 @@
+"""The haze, shown: where each method puts a photo's blacks and how much contrast it leaves.
+
+One panel per test set. Each method is a point at (mean black level, mean
+contrast) of its outputs; the target photos are a star. A hazy method sits
+right of and below the star: blacks lifted, contrast lost.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = ["plot_haze"]
+
+
+def plot_haze(summary: pd.DataFrame, targets: Mapping[str, float], sets: Sequence[str] = ("test", "flat", "identity"),
+              labels: Mapping[str, str] | None = None, highlight: Sequence[str] = (),
+              references: Mapping[str, Mapping[str, float]] | None = None) -> Figure:
+    """Black level against contrast per method and test set.
+
+    ``summary`` is :func:`enhancelib.study.test_sets.summarise_test_sets` by ``method`` (index: method,
+    set); ``targets`` holds the targets' mean ``black`` and ``contrast``. Methods in ``highlight`` are
+    drawn in colour, the others in grey. ``references`` adds named crosses (e.g. the levels of the
+    high-quality training photos, which an adversarial term pulls outputs towards).
+    """
+    labels = dict(labels or {})
+    fig, axes = plt.subplots(1, len(sets), figsize=(5.2 * len(sets), 4.6), sharex=True, sharey=True)
+    for ax, set_name in zip(axes if len(sets) > 1 else [axes], sets):
+        part = summary.xs(set_name, level="set")
+        for index, (method, row) in enumerate(part.iterrows()):
+            coloured = method in highlight
+            ax.scatter(row["black"], row["contrast"], s=45 if coloured else 25,
+                       color=f"C{index % 10}" if coloured else "0.6", zorder=3 if coloured else 2)
+            ax.annotate(labels.get(str(method), str(method)), (row["black"], row["contrast"]), fontsize=7,
+                        xytext=(3, 3), textcoords="offset points", color="0.1" if coloured else "0.45")
+        ax.scatter(targets["black"], targets["contrast"], marker="*", s=180, color="black", zorder=4)
+        ax.annotate("targets", (targets["black"], targets["contrast"]), fontsize=8, xytext=(5, -10),
+                    textcoords="offset points")
+        for name, levels in (references or {}).items():
+            ax.scatter(levels["black"], levels["contrast"], marker="X", s=90, color="tab:red", zorder=4)
+            ax.annotate(name, (levels["black"], levels["contrast"]), fontsize=8, xytext=(5, 4),
+                        textcoords="offset points", color="tab:red")
+        ax.set(title=f"{set_name} set", xlabel="black level (1st percentile of luminance)")
+        ax.grid(alpha=0.3)
+    (axes[0] if len(sets) > 1 else axes).set_ylabel("contrast (std of luminance)")
+    fig.suptitle("Haze: lifted blacks (right) and lost contrast (down) against the targets (star)")
+    fig.tight_layout()
+    return fig
