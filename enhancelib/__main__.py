@@ -40,7 +40,8 @@ def _cmd_enhance(args: argparse.Namespace) -> int:
 
     from tqdm.auto import tqdm
 
-    from enhancelib.data.images import ImageError, load_photo, to_tensor, to_uint8
+    from enhancelib.data.conversion import to_uint8
+    from enhancelib.data.images import ImageError, load_photo, to_tensor
     from enhancelib.inference import enhance_tensor, load_enhancer, plan_outputs, save_enhanced
     from enhancelib.runtime import reuse_freed_memory
 

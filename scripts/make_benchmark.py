@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from enhancelib.config import resolve_preset  # noqa: E402
 from enhancelib.data import benchmark  # noqa: E402
 from enhancelib.data import degrade_flat, test_sets  # noqa: E402
-from enhancelib.data.images import to_uint8  # noqa: E402
+from enhancelib.data.conversion import to_uint8  # noqa: E402
 from enhancelib.paths import REPO_ROOT  # noqa: E402
 
 

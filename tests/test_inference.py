@@ -242,6 +242,26 @@ def test_exif_too_large_for_a_jpeg_is_left_out_and_it_is_said(tmp_path, capsys, 
     assert Image.open(tmp_path / "png" / "big.png").getexif()[Base.Make] == "Fujifilm"
 
 
+def test_an_enhanced_photo_read_back_from_its_png_scores_what_the_tensor_scores(tmp_path):
+    """``enhance`` writes the 8-bit image the metrics score: PSNR and SSIM of the file equal the tensor's exactly."""
+    import enhancelib
+    from enhancelib.data.benchmark import degraded_pair, read_degradation
+    from enhancelib.data.conversion import to_uint8
+    from enhancelib.metrics import psnr, ssim
+
+    name = "gcompris_erase_cheetah.jpg"   # a test photo whose output has values near half a level
+    low, clean = degraded_pair(name, 512, read_degradation()[name])
+    Image.fromarray(to_uint8(low.float() / 255)).save(tmp_path / "low.png")
+    assert main(["enhance", "--model", "uegan", str(tmp_path / "low.png"), "--out", str(tmp_path / "out")]) == 0
+    written = np.asarray(Image.open(tmp_path / "out" / "low.png"))
+    in_memory = enhance_tensor(enhancelib.pretrained("uegan"), low.float() / 255)
+    target = clean.float() / 255
+    assert np.array_equal(written, to_uint8(in_memory))
+    assert psnr(written, target) == psnr(in_memory, target)
+    assert ssim(written, target) == ssim(in_memory, target)
+    assert ssim(written, target, quirks="public") == ssim(in_memory, target, quirks="public")
+
+
 # ------------------------------------------------------------ model files
 def _not_pytorch(path: Path) -> None:
     path.write_text("this is not a model")

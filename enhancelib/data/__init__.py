@@ -25,7 +25,8 @@ from typing import Any, Callable
 
 from enhancelib.config import ParameterError, Preset, resolve_preset
 from enhancelib.data.degrade import DegradationParams, degrade, degrade_steps, sample_params
-from enhancelib.data.images import ImageError, list_images, load_rgb, resize_long_side, to_tensor, to_uint8
+from enhancelib.data.conversion import to_uint8
+from enhancelib.data.images import ImageError, list_images, load_rgb, resize_long_side, to_tensor
 from enhancelib.data.sets import DataBundle, PairedImage, PairedSet, TrainSet
 
 __all__ = [

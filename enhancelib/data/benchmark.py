@@ -39,9 +39,10 @@ import numpy as np
 import torch
 
 from enhancelib.config import Preset
+from enhancelib.data.conversion import quantise
 from enhancelib.data.degrade import DegradationParams, degrade, sample_params
 from enhancelib.data.images import load_rgb, resize_long_side, to_tensor
-from enhancelib.data.sets import DataBundle, PairedSet, TrainSet, as_uint8_tensor
+from enhancelib.data.sets import DataBundle, PairedSet, TrainSet
 from enhancelib.paths import DATA_DIR
 
 __all__ = [
@@ -184,14 +185,14 @@ def _resized(name: str, long_side: int) -> torch.Tensor:
 @lru_cache(maxsize=None)
 def clean_photo(name: str, long_side: int) -> torch.Tensor:
     """A photo at ``long_side`` as uint8 ``3 x H x W`` (cached)."""
-    return as_uint8_tensor(_resized(name, long_side))
+    return quantise(_resized(name, long_side))
 
 
 @lru_cache(maxsize=None)
 def degraded_pair(name: str, long_side: int, params: DegradationParams) -> tuple[torch.Tensor, torch.Tensor]:
     """(degraded, clean) uint8 ``3 x H x W`` at ``long_side`` (cached)."""
     clean = _resized(name, long_side)
-    return as_uint8_tensor(degrade(clean, params)), as_uint8_tensor(clean)
+    return quantise(degrade(clean, params)), quantise(clean)
 
 
 def load_benchmark(preset: Preset, paired: bool = False) -> DataBundle:

@@ -62,9 +62,10 @@ from typing import Any, Callable, Mapping, TypeVar
 import numpy as np
 import torch
 
+from enhancelib.data.conversion import LUMA_709
+
 __all__ = [
     "DegradationParams",
-    "LUMA_WEIGHTS",
     "degrade",
     "degrade_steps",
     "sample_params",
@@ -78,9 +79,6 @@ __all__ = [
     "apply_contrast",
     "apply_saturation",
 ]
-
-LUMA_WEIGHTS = (0.2126, 0.7152, 0.0722)
-"""Rec. 709 luminance weights of R, G, B."""
 
 Image = TypeVar("Image", np.ndarray, torch.Tensor)
 Region = tuple[float, float, float, float]
@@ -141,7 +139,7 @@ def sample_params(rng: np.random.Generator) -> DegradationParams:
     tint = float(np.clip(rng.normal(0.0, 0.12), -0.35, 0.35))
     log_gains = np.array([temperature / 2 - tint / 2, tint, -temperature / 2 - tint / 2])
     gains = np.exp(log_gains)
-    gains = gains / float(np.dot(LUMA_WEIGHTS, gains))
+    gains = gains / float(np.dot(LUMA_709, gains))
     vignetting = rng.uniform(0.1, 0.5)
     gradient_stops = rng.uniform(0.2, 1.2)
     gradient_angle = rng.uniform(0.0, 360.0)
@@ -232,7 +230,7 @@ def apply_contrast(y: torch.Tensor, contrast: float) -> torch.Tensor:
 
 def apply_saturation(y: torch.Tensor, saturation: float) -> torch.Tensor:
     # Y = sum_c w_c y_c ;  y_c <- Y + s_c (y_c - Y)
-    luma = (y * _channel_vector(LUMA_WEIGHTS, y)).sum(dim=-3, keepdim=True)
+    luma = (y * _channel_vector(LUMA_709, y)).sum(dim=-3, keepdim=True)
     return luma + saturation * (y - luma)
 
 

@@ -46,11 +46,10 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import torch
 
-__all__ = ["FlatRenderParams", "LUMA_601", "FLAT_SEED", "sample_flat_params", "make_flat_params",
-           "flat_render", "write_flat_params", "read_flat_params"]
+from enhancelib.data.conversion import LUMA_601
 
-LUMA_601 = (0.299, 0.587, 0.114)
-"""Rec. 601 luma weights of R', G', B' (encoded values), as in JPEG's YCbCr."""
+__all__ = ["FlatRenderParams", "FLAT_SEED", "sample_flat_params", "make_flat_params",
+           "flat_render", "write_flat_params", "read_flat_params"]
 
 FLAT_SEED = 7001
 """Seed of the second degradation's parameters (the first uses another)."""

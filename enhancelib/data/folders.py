@@ -28,8 +28,9 @@ from typing import Sequence
 import torch
 
 from enhancelib.config import ParameterError, Preset
+from enhancelib.data.conversion import quantise
 from enhancelib.data.images import DEFAULT_MAX_PIXELS, ImageError, list_images, load_rgb, resize_long_side, to_tensor
-from enhancelib.data.sets import DataBundle, PairedSet, TrainSet, as_uint8_tensor
+from enhancelib.data.sets import DataBundle, PairedSet, TrainSet
 
 __all__ = ["MAX_UPSCALE", "load_folders", "match_pairs", "load_training_photos", "load_pairs"]
 
@@ -74,7 +75,7 @@ def load_training_photos(paths: Sequence[Path], long_side: int, crop: int,
             skipped.append(_describe(path, reason))
             continue
         names.append(path.name)
-        images.append(as_uint8_tensor(fitted))
+        images.append(quantise(fitted))
     return names, images, skipped
 
 
@@ -138,8 +139,8 @@ def load_pairs(pairs: Sequence[tuple[str, Path, Path]], long_side: int,
                                                  f"{tuple(high.shape[-2:])} have different aspect ratios"))
             continue
         names.append(name)
-        inputs.append(as_uint8_tensor(low))
-        targets.append(as_uint8_tensor(matched))
+        inputs.append(quantise(low))
+        targets.append(quantise(matched))
     return PairedSet(names, inputs, targets), skipped
 
 

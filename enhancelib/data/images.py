@@ -15,7 +15,8 @@ Every photo enters the project through :func:`load_rgb`, which returns an
   a photo in Display P3 or Adobe RGB keeps its colours instead of looking
   washed out;
 * 16-bit data (``I;16`` grayscale PNG/TIFF) is scaled to 8 bit by
-  ``round(v / 257)`` (65535 -> 255), not clipped; 16-bit RGB PNG/TIFF are
+  ``round(v / 257)`` (65535 -> 255; the package's one rounding rule,
+  :func:`enhancelib.data.conversion.quantise`), not clipped; 16-bit RGB PNG/TIFF are
   reduced by Pillow to their high byte, which is within one 8-bit level of
   the exact scaling.
 
@@ -29,7 +30,9 @@ message names the file, the problem and the fix. Images with more than
 ``max_pixels`` pixels are refused before they are decoded (a guard against
 "decompression bombs"); pass a larger ``max_pixels`` to read them.
 
-Tensors follow the package convention: float ``3 x H x W`` in ``[0, 1]``.
+Tensors follow the package convention: float ``3 x H x W`` in ``[0, 1]``
+(:func:`to_tensor`); they become 8-bit images again with
+:func:`enhancelib.data.conversion.to_uint8`.
 """
 from __future__ import annotations
 
@@ -44,6 +47,8 @@ import torch
 import torch.nn.functional as F
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from enhancelib.data.conversion import quantise, to_uint8
+
 __all__ = [
     "DEFAULT_MAX_PIXELS",
     "IMAGE_SUFFIXES",
@@ -55,7 +60,6 @@ __all__ = [
     "load_rgb",
     "resize_long_side",
     "to_tensor",
-    "to_uint8",
 ]
 
 DEFAULT_MAX_PIXELS = 100_000_000
@@ -229,11 +233,11 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
         values = np.asarray(image).astype(np.float64)
         if mode == "F":
             # Float images: [0, 1] if they fit there, otherwise 8-bit values.
-            scale = 255.0 if values.max(initial=0.0) <= 1.0 else 1.0
+            full_scale = 1.0 if values.max(initial=0.0) <= 1.0 else 255.0
         else:
             # I;16* and I (what Pillow gives for 16-bit PNG/TIFF): 0..65535.
-            scale = 255.0 / 65535.0
-        gray = np.clip(np.round(values * scale), 0, 255).astype(np.uint8)
+            full_scale = 65535.0
+        gray = quantise(values / full_scale, what="a one-channel image")
         return np.repeat(gray[:, :, None], 3, axis=2)
     if mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
@@ -266,17 +270,6 @@ def to_tensor(image: np.ndarray) -> torch.Tensor:
         got = f"{type(image).__name__} {getattr(image, 'dtype', '')} {getattr(image, 'shape', '')}"
         raise ImageError(f"to_tensor expects a uint8 H x W x 3 array (from load_rgb); got {got}.")
     return torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1))).float().div_(255.0)
-
-
-def to_uint8(tensor: torch.Tensor) -> np.ndarray:
-    """Float ``3 x H x W`` in ``[0, 1]`` -> ``uint8`` ``H x W x 3`` (rounded, clamped)."""
-    if not isinstance(tensor, torch.Tensor) or tensor.ndim != 3 or tensor.shape[0] != 3:
-        raise ImageError(
-            f"to_uint8 expects a 3 x H x W tensor; got {type(tensor).__name__} "
-            f"{tuple(getattr(tensor, 'shape', ()))}. Index a batch first (batch[0])."
-        )
-    scaled = tensor.detach().to("cpu", torch.float32).mul(255.0).round_().clamp_(0, 255)
-    return scaled.to(torch.uint8).permute(1, 2, 0).contiguous().numpy()
 
 
 def resize_long_side(image: Array, long_side: int, upscale: bool = False) -> Array:

@@ -2,7 +2,8 @@
 unpaired training set.
 
 Photos are kept in memory as ``uint8`` ``3 x H x W`` tensors (a quarter of
-the memory of float32, and an honest 8-bit image like a real file); they
+the memory of float32, and an honest 8-bit image like a real file; float
+photos are quantised by :func:`enhancelib.data.conversion.quantise`); they
 become float ``[0, 1]`` tensors when indexed or sampled.
 """
 from __future__ import annotations
@@ -12,16 +13,10 @@ from typing import Any, Iterator, Sequence, overload
 
 import torch
 
+from enhancelib.data.conversion import quantise
 from enhancelib.data.transforms import Augmentation, apply_augmentation, draw_augmentation
 
-__all__ = ["PairedImage", "PairedSet", "TrainSet", "TrainPlan", "DataBundle", "as_uint8_tensor"]
-
-
-def as_uint8_tensor(image: torch.Tensor) -> torch.Tensor:
-    """Float ``3 x H x W`` in [0, 1] -> rounded uint8 (uint8 passes through)."""
-    if image.dtype == torch.uint8:
-        return image
-    return image.detach().mul(255.0).round_().clamp_(0, 255).to(torch.uint8)
+__all__ = ["PairedImage", "PairedSet", "TrainSet", "TrainPlan", "DataBundle"]
 
 
 def _as_float(image: torch.Tensor) -> torch.Tensor:
@@ -56,8 +51,8 @@ class PairedSet(Sequence[PairedImage]):
                     "3 x H x W of the same size. Resize one of the two files to match the other."
                 )
         self.names = list(names)
-        self._inputs = [as_uint8_tensor(t) for t in inputs]
-        self._targets = [as_uint8_tensor(t) for t in targets]
+        self._inputs = [quantise(t) for t in inputs]
+        self._targets = [quantise(t) for t in targets]
 
     def __len__(self) -> int:
         return len(self.names)
@@ -117,9 +112,9 @@ class TrainSet:
                     raise ValueError(f"low photo {i} is {tuple(a.shape)} but its target is {tuple(b.shape)}.")
         if crop < 1 or train_size < 1:
             raise ValueError(f"crop and train_size must be positive; got {crop} and {train_size}.")
-        self.low = [as_uint8_tensor(t) for t in low]
-        self.high = [as_uint8_tensor(t) for t in high]
-        self.low_target = None if low_target is None else [as_uint8_tensor(t) for t in low_target]
+        self.low = [quantise(t) for t in low]
+        self.high = [quantise(t) for t in high]
+        self.low_target = None if low_target is None else [quantise(t) for t in low_target]
         self.crop = crop
         self.train_size = train_size
         self.low_names = list(low_names) if low_names is not None else [f"low_{i}" for i in range(len(low))]

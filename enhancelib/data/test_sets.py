@@ -23,9 +23,10 @@ from functools import lru_cache
 import torch
 
 from enhancelib.data.benchmark import BENCHMARK_DIR, clean_photo, degraded_pair, read_degradation, read_split
+from enhancelib.data.conversion import quantise
 from enhancelib.data.degrade_flat import FlatRenderParams, flat_render, read_flat_params
 from enhancelib.data.images import load_rgb, resize_long_side, to_tensor
-from enhancelib.data.sets import PairedSet, as_uint8_tensor
+from enhancelib.data.sets import PairedSet
 
 __all__ = ["TEST_SETS", "FLAT_CSV", "flat_pair", "load_test_sets"]
 
@@ -42,7 +43,7 @@ def flat_pair(name: str, long_side: int, params: FlatRenderParams) -> tuple[torc
     from enhancelib.data.benchmark import PHOTOS_DIR
 
     clean = resize_long_side(to_tensor(load_rgb(PHOTOS_DIR / name)), long_side)
-    return as_uint8_tensor(flat_render(clean, params)), as_uint8_tensor(clean)
+    return quantise(flat_render(clean, params)), quantise(clean)
 
 
 def load_test_sets(long_side: int = 512, names: tuple[str, ...] = TEST_SETS) -> dict[str, PairedSet]:

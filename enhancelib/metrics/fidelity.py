@@ -2,7 +2,7 @@
 
 Both metrics take the enhanced image and its target as a ``uint8`` array
 ``H x W x 3`` or a float tensor ``3 x H x W`` in ``[0, 1]`` (quantised to
-8 bit as a saved image would be, see :mod:`enhancelib.metrics.images`).
+8 bit as a saved image would be, see :mod:`enhancelib.data.conversion`).
 
 **Default: the textbook definitions.**
 
@@ -38,7 +38,7 @@ from typing import Iterable, Literal, Optional
 import numpy as np
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from enhancelib.metrics.images import ImageLike, check_same_shape, to_uint8_hwc
+from enhancelib.data.conversion import ImageLike, to_uint8
 
 __all__ = ["Quirks", "QUIRKS", "PUBLIC_CROP_BORDER", "psnr", "ssim", "mean_over_images", "check_quirks"]
 
@@ -60,10 +60,19 @@ def check_quirks(quirks: object) -> Quirks:
     return quirks  # type: ignore[return-value]
 
 
+def check_same_shape(a: np.ndarray, b: np.ndarray) -> None:
+    """Raise a clear error when two 8-bit images differ in size."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"the two images differ in size: {a.shape[0]}x{a.shape[1]} vs {b.shape[0]}x{b.shape[1]} "
+            f"(H x W). Resize or crop the enhanced image to the target's size before scoring."
+        )
+
+
 def _prepare_pair(enhanced: ImageLike, target: ImageLike, quirks: Quirks, window: int) -> tuple[np.ndarray, np.ndarray]:
     """Quantise, check sizes, apply the public border crop; ``window`` is the metric's window side."""
-    a = to_uint8_hwc(enhanced, what="enhanced image")
-    b = to_uint8_hwc(target, what="target image")
+    a = to_uint8(enhanced, what="enhanced image")
+    b = to_uint8(target, what="target image")
     check_same_shape(a, b)
     crop = PUBLIC_CROP_BORDER if check_quirks(quirks) == "public" else 0
     needed = window + 2 * crop

@@ -28,7 +28,7 @@ import torch
 import torchvision.transforms.functional as TF
 from PIL import Image
 
-from enhancelib.metrics.images import ImageLike, to_uint8_hwc
+from enhancelib.data.conversion import ImageLike, to_uint8
 from enhancelib.metrics.niqe_core import BLOCK_SIZE, mvg_distance, niqe_features, rgb2gray_matlab
 from enhancelib.metrics.nima_net import NimaMobileNetV2
 
@@ -76,7 +76,7 @@ def _ycbcr_y(rgb: np.ndarray) -> np.ndarray:
 
 def niqe(img: ImageLike, *, gray: Literal["matlab", "ycbcr_y"] = "matlab") -> float:
     """NIQE of one RGB image (lower is better); ``nan`` when no block has usable statistics."""
-    rgb = to_uint8_hwc(img, what="NIQE input")
+    rgb = to_uint8(img, what="NIQE input")
     h, w = rgb.shape[:2]
     if h < BLOCK_SIZE or w < BLOCK_SIZE:
         raise ValueError(
@@ -127,7 +127,7 @@ def nima(img: ImageLike, weights_path: Optional[PathLike] = None) -> Optional[fl
     side is resized to 256 (bilinear, antialiased), centre-cropped to 224, and
     scaled to ``[0, 1]`` with no ImageNet normalisation.
     """
-    rgb = to_uint8_hwc(img, what="NIMA input")
+    rgb = to_uint8(img, what="NIMA input")
     if weights_path is None:
         return None
     if not Path(weights_path).is_file():

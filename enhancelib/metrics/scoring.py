@@ -15,6 +15,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
+from enhancelib.data.conversion import quantise
 from enhancelib.metrics.evaluate import ImagePair
 from enhancelib.metrics.fidelity import psnr, ssim
 from enhancelib.metrics.tone import TONE_LEVELS, tone_levels
@@ -31,10 +32,7 @@ def edit_size(output: Tensor, input: Tensor) -> float:
     On the identity set this is the finite counterpart of PSNR, which is infinite for a method
     that leaves a photo exactly as it was.
     """
-    def quantise(x: Tensor) -> Tensor:
-        return x.detach().float().clamp(0, 1).mul(255).round()
-
-    return float((quantise(output) - quantise(input)).abs().mean())
+    return float((quantise(output).float() - quantise(input).float()).abs().mean())
 
 
 def score_on_test_sets(enhance: Callable[[Tensor], Tensor] | None, sets: Mapping[str, Sequence[ImagePair]],

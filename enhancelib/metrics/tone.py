@@ -13,7 +13,7 @@ image (what a file holds), on a [0, 1] scale:
 ==============  ===========================================================
 
 Luminance here is the Rec. 709 weighted sum of the encoded R', G', B'
-(:data:`LUMA_709`). :func:`haze` reduces an output's levels against its
+(:data:`enhancelib.data.conversion.LUMA_709`). :func:`haze` reduces an output's levels against its
 target's to one number: how far the blacks were lifted, plus how much
 contrast was lost.
 """
@@ -23,10 +23,9 @@ from typing import Mapping
 
 import torch
 
-__all__ = ["LUMA_709", "TONE_LEVELS", "tone_levels", "haze"]
+from enhancelib.data.conversion import LUMA_709, quantise
 
-LUMA_709 = (0.2126, 0.7152, 0.0722)
-"""Rec. 709 weights of R', G', B' for the luminance the tone levels read."""
+__all__ = ["TONE_LEVELS", "tone_levels", "haze"]
 
 TONE_LEVELS = ("black", "white", "contrast", "mean", "saturation")
 """The five levels :func:`tone_levels` returns, in table order."""
@@ -36,7 +35,7 @@ def tone_levels(image: torch.Tensor) -> dict[str, float]:
     """The five tone levels of a ``3 x H x W`` image in [0, 1] (quantised to 8 bits first)."""
     if image.dim() != 3 or image.shape[0] != 3:
         raise ValueError(f"tone_levels expects a 3 x H x W image in [0, 1], got shape {tuple(image.shape)}")
-    x = image.detach().float().clamp(0, 1).mul(255).round().div(255)
+    x = quantise(image, what="tone_levels' image").float().div(255)
     luma = (x * torch.tensor(LUMA_709).view(3, 1, 1)).sum(0).flatten()
     low, high = torch.quantile(luma, torch.tensor([0.01, 0.99])).tolist()
     return {"black": low, "white": high, "contrast": float(luma.std()), "mean": float(luma.mean()),

@@ -38,11 +38,12 @@ import torch
 from skimage import exposure
 from torch import Tensor
 
-__all__ = ["autocontrast", "histogram_equalisation", "clahe", "gray_world", "gray_world_auto_gamma",
-           "BASELINES", "LUMA_WEIGHTS"]
+from enhancelib.data.conversion import LUMA_601
 
-LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
-"""BT.601 luma weights for R, G, B."""
+__all__ = ["autocontrast", "histogram_equalisation", "clahe", "gray_world", "gray_world_auto_gamma",
+           "BASELINES"]
+
+_LUMA_601 = np.asarray(LUMA_601)
 
 _RANGE_TOLERANCE = 1e-4
 
@@ -69,7 +70,7 @@ def _per_image(fn: Callable[[np.ndarray], np.ndarray], x: Tensor, name: str) -> 
 
 def _luma(img: np.ndarray) -> np.ndarray:
     # Y = 0.299 R + 0.587 G + 0.114 B
-    return img @ LUMA_WEIGHTS
+    return img @ _LUMA_601
 
 
 def autocontrast(x: Tensor, cutoff: float = 0.0) -> Tensor:

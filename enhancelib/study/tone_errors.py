@@ -16,9 +16,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from enhancelib.data.conversion import LUMA_601
+
 __all__ = ["tone_statistics", "explain_failure"]
 
-_LUMA = torch.tensor([0.299, 0.587, 0.114])
+_LUMA = torch.tensor(LUMA_601)
 
 
 def tone_statistics(image: torch.Tensor) -> dict[str, float]:

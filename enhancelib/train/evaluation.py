@@ -91,7 +91,7 @@ def save_samples(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device
     """Write ``input | output | target`` strips as small JPEGs (kept in the record)."""
     from PIL import Image
 
-    from enhancelib.data.images import to_uint8
+    from enhancelib.data.conversion import to_uint8
 
     folder.mkdir(parents=True, exist_ok=True)
     enhance = enhancer_fn(recipe, generator, device)
@@ -114,7 +114,7 @@ def save_preview(recipe: Any, generator: nn.Module, images: Sequence[Tensor], de
     """One JPEG: a row per image, ``input | output``, to watch a run while it trains."""
     from PIL import Image
 
-    from enhancelib.data.images import to_uint8
+    from enhancelib.data.conversion import to_uint8
 
     enhance = enhancer_fn(recipe, generator, device)
     rows = []

@@ -26,7 +26,8 @@ import numpy as np
 import torch.nn.functional as F
 from torch import Tensor
 
-from enhancelib.viz.encode import ImageLike, to_pil
+from enhancelib.data.conversion import ImageLike
+from enhancelib.viz.encode import to_pil
 
 __all__ = [
     "RELIABLE_ABOVE_MIB",

@@ -12,29 +12,29 @@ Accepted images (the project's convention first):
 * a ``numpy`` array ``H x W x 3`` or ``H x W``: ``uint8`` in [0, 255] or
   float in [0, 1];
 * a ``PIL.Image.Image`` (any mode; converted to RGB).
+
+Float images become 8-bit by the package's one rule,
+:func:`enhancelib.data.conversion.quantise`.
 """
 from __future__ import annotations
 
 import base64
 import io
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
-if TYPE_CHECKING:
-    import torch
+from enhancelib.data.conversion import ImageLike, quantise
 
-__all__ = ["ImageLike", "to_pil", "fit_long_side", "jpeg_data_url", "to_data_url"]
-
-ImageLike = Union[Image.Image, np.ndarray, "torch.Tensor"]
-"""A PIL image, a numpy array or a torch tensor (see the module docstring)."""
+__all__ = ["to_pil", "fit_long_side", "jpeg_data_url", "to_data_url"]
 
 _RANGE_TOLERANCE = 1e-3
 """Float images may overshoot [0, 1] by this much (rounding); more is an error."""
 
 
-def _float_to_uint8(array: np.ndarray, what: str) -> np.ndarray:
+def _check_range(array: np.ndarray, what: str) -> None:
+    """Refuse float images far outside [0, 1] (a [-1, 1] image, say), which quantising would clip silently."""
     if not np.isfinite(array).all():
         raise ValueError(f"{what} contains NaN or infinite values; check the model output.")
     low, high = float(array.min()), float(array.max())
@@ -43,7 +43,6 @@ def _float_to_uint8(array: np.ndarray, what: str) -> np.ndarray:
             f"{what} has values in [{low:.3g}, {high:.3g}] but float images must lie in "
             "[0, 1]; convert a [-1, 1] image with (x + 1) / 2, or clamp it with .clamp(0, 1)."
         )
-    return np.round(np.clip(array, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
 def _tensor_to_hwc(image: Any) -> np.ndarray:
@@ -64,7 +63,7 @@ def _tensor_to_hwc(image: Any) -> np.ndarray:
             f"A tensor image must be float in [0, 1], got dtype {tensor.dtype}; "
             "divide a uint8 tensor by 255."
         )
-    return tensor.float().permute(1, 2, 0).numpy()
+    return tensor.double().permute(1, 2, 0).numpy()   # float64 holds every float type exactly
 
 
 def to_pil(image: ImageLike, name: str = "image") -> Image.Image:
@@ -91,7 +90,8 @@ def to_pil(image: ImageLike, name: str = "image") -> Image.Image:
     if array.dtype == np.uint8:
         data = array
     elif np.issubdtype(array.dtype, np.floating):
-        data = _float_to_uint8(array.astype(np.float32), name)
+        _check_range(array, name)
+        data = quantise(array, what=name)
     else:
         raise TypeError(f"{name} has dtype {array.dtype}; use uint8 in [0, 255] or float in [0, 1].")
     return Image.fromarray(np.ascontiguousarray(data)).convert("RGB")

@@ -7,7 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from enhancelib.viz.encode import ImageLike, to_pil
+from enhancelib.data.conversion import ImageLike
+from enhancelib.viz.encode import to_pil
 
 __all__ = ["show_images", "plot_training", "plot_eval", "plot_dense_evaluations", "plot_exposure_changes",
            "plot_gain_by_need"]

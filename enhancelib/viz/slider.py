@@ -26,7 +26,8 @@ import anywidget
 import traitlets
 from PIL import Image
 
-from enhancelib.viz.encode import ImageLike, fit_long_side, jpeg_data_url, to_pil
+from enhancelib.data.conversion import ImageLike
+from enhancelib.viz.encode import fit_long_side, jpeg_data_url, to_pil
 
 __all__ = ["BeforeAfter", "compare", "compare_methods"]
 

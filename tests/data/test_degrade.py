@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from enhancelib.data.benchmark import PHOTOS_DIR
+from enhancelib.data.conversion import LUMA_709
 from enhancelib.data.degrade import (
-    LUMA_WEIGHTS,
     DegradationParams,
     apply_exposure,
     degrade,
@@ -105,7 +105,7 @@ def test_saturation_reduces_chroma_and_keeps_luma(photo: torch.Tensor) -> None:
     chroma_before = (photo.amax(0) - photo.amin(0)).mean().item()
     chroma_after = (out.amax(0) - out.amin(0)).mean().item()
     assert chroma_after == pytest.approx(0.5 * chroma_before, rel=0.02)
-    weights = torch.tensor(LUMA_WEIGHTS).view(3, 1, 1)
+    weights = torch.tensor(LUMA_709).view(3, 1, 1)
     assert torch.allclose((out * weights).sum(0), (photo * weights).sum(0), atol=1e-3)
 
 
@@ -120,7 +120,7 @@ def test_white_balance_casts_grey_keeps_white_and_luminance() -> None:
     assert torch.allclose(white, torch.ones_like(white))
     for seed in range(20):
         p = sample_params(np.random.default_rng(seed))
-        luminance = np.dot(LUMA_WEIGHTS, [p.wb_red, p.wb_green, p.wb_blue])
+        luminance = np.dot(LUMA_709, [p.wb_red, p.wb_green, p.wb_blue])
         assert luminance == pytest.approx(1.0, abs=2e-4)
 
 

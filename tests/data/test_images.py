@@ -10,8 +10,9 @@ import pytest
 import torch
 from PIL import ExifTags, Image
 
+from enhancelib.data.conversion import to_uint8
 from enhancelib.data.images import (SRGB_ICC, ImageError, list_images, load_photo, load_rgb, resize_long_side,
-                                    to_tensor, to_uint8)
+                                    to_tensor)
 from tests.data.camera_exif import CAMERA, PLACE, SHOT, camera_exif
 from tests.data.icc_profiles import ADOBE_RGB, DISPLAY_P3, SRGB, adobe_rgb, display_p3, rgb_profile, srgb_from
 
@@ -165,8 +166,8 @@ def test_tensor_conversions_round_and_clamp() -> None:
     assert to_uint8(odd)[0, :, 0].tolist() == [0, 0, 1, 255]
     with pytest.raises(ImageError, match="uint8 H x W x 3"):
         to_tensor(image.astype(np.float32))
-    with pytest.raises(ImageError, match="3 x H x W"):
-        to_uint8(tensor[None])
+    with pytest.raises(ValueError, match="3 x H x W"):
+        to_uint8(torch.stack([tensor, tensor]))
 
 
 def test_resize_long_side_antialiases_and_keeps_aspect() -> None:

@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from enhancelib.models.classical import (BASELINES, LUMA_WEIGHTS, autocontrast, clahe, gray_world,
-                                         gray_world_auto_gamma, histogram_equalisation)
+from enhancelib.data.conversion import LUMA_601
+from enhancelib.models.classical import (BASELINES, autocontrast, clahe, gray_world, gray_world_auto_gamma,
+                                         histogram_equalisation)
 
 torch.set_num_threads(1)
 
@@ -17,7 +18,7 @@ def _low_contrast(n=2, h=32, w=40, seed=0):
 
 
 def _luma(x):
-    return torch.einsum("nchw,c->nhw", x.double(), torch.from_numpy(LUMA_WEIGHTS))
+    return torch.einsum("nchw,c->nhw", x.double(), torch.tensor(LUMA_601, dtype=torch.float64))
 
 
 @pytest.mark.parametrize("name", sorted(BASELINES))
