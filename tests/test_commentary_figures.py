@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from enhancelib.inference import load_run_enhancer
 from enhancelib.models.uegan import UEGANGenerator
 from enhancelib.nn.attention import GlobalAttention
 from enhancelib.recipes.qagan import QAGAN_PAPER_STEPS
@@ -372,7 +373,7 @@ def test_glenet_layer_norm_critics_commentary():
     assert [r.provenance.get("cpu_vector_isa") for r in ln.values()] == ["AVX2", "AVX512", "AVX512"], "the processors"
     # the exposure changes, measured as the chapter does (seed 0 of each, at the evaluation size)
     pairs = {n: tuple(t.float() / 255 for t in degraded_pair(n, 512, degradation_of(n))) for n in need.index}
-    nets = {label: run("glenet", r).enhancer() for label, r in (("ln", name), ("bn", "unpaired-seed0"))}
+    nets = {label: load_run_enhancer(run("glenet", r).path) for label, r in (("ln", name), ("bn", "unpaired-seed0"))}
     table = adaptivity_summary(exposure_changes(pairs, {k: (lambda e: lambda x: e(x[None])[0].clamp(0, 1))(e)
                                                         for k, e in nets.items()}))
     assert_quotes(
@@ -626,3 +627,25 @@ def test_uegan_report_003_charbonnier_commentary():
     assert psnr.min() > best_psnr and ssim.min() > best_ssim, "'Every seed is above'"
     assert (recipe < baseline_psnr("input")).sum() == 1, "'one of which ends below the input'"
     assert welch.pvalue > 0.05, "'the gain is not resolved'"
+
+
+# ---- chapter 00: the benchmark and its three test sets
+
+def test_benchmark_input_and_flat_render_commentary():
+    from enhancelib.study.test_sets import operator_test_set_scores, summarise_test_sets
+
+    three = summarise_test_sets(operator_test_set_scores(progress=False), by="method")
+    test_in, flat_in = three.loc[("input", "test")], three.loc[("input", "flat")]
+    assert_quotes("00_benchmark.ipynb", "flat-inputs", f"loses {test_in['psnr'] - flat_in['psnr']:.1f} dB",
+                  f"{flat_in['black']:.3f} instead of {test_in['black']:.3f}")
+    flat = three.xs("flat", level="set")
+    assert flat["psnr"].idxmax() == "autocontrast"                       # "gains most there"
+    assert flat.loc["gray_world_auto_gamma", "psnr"] < flat_in["psnr"]   # "does worse than the input"
+    edits = three.xs("identity", level="set")["change"].drop(["input", "autocontrast"])
+    assert_quotes("00_benchmark.ipynb", "flat-inputs", f"{edits.min():.0f}-{edits.max():.0f} levels")
+    assert three.loc[("autocontrast", "identity"), "change"] < 5          # "a few levels only"
+    summary = [c for c in json.loads((REPO / "notebooks" / "00_benchmark.ipynb").read_text())["cells"]
+               if "".join(c["source"]).startswith("## Summary")][0]
+    text = " ".join("".join(summary["source"]).split())
+    assert f"score {baseline_psnr('input'):.2f} dB" in text
+    assert f"autocontrast gains {baseline_psnr('autocontrast') - baseline_psnr('input'):.2f} dB" in text
