@@ -15,7 +15,7 @@ import difflib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from enhancelib.train.runs import Enhancer
+    from enhancelib.inference import Enhancer
 
 __version__ = "0.1.0"
 __all__ = ["PRETRAINED", "pretrained", "__version__"]
@@ -32,10 +32,11 @@ PRETRAINED: dict[str, str] = {
 
 
 def pretrained(name: str, device: str = "cpu") -> "Enhancer":
-    """Load the recorded main model ``name`` for inference with one call."""
+    """Load the recorded main model ``name`` for inference with one call (its generator alone, see
+    :mod:`enhancelib.inference`)."""
     from enhancelib.config import ParameterError
+    from enhancelib.inference import load_run_enhancer
     from enhancelib.paths import RUNS_DIR
-    from enhancelib.train.runs import load_run
 
     if name not in PRETRAINED:
         close = difflib.get_close_matches(name, list(PRETRAINED), n=1)
@@ -47,8 +48,5 @@ def pretrained(name: str, device: str = "cpu") -> "Enhancer":
             f"The recorded model {name!r} is not in this checkout ({path} has no generator.pt). "
             f"Train it with: python -m enhancelib reproduce {path}"
         )
-    from enhancelib.inference import load_run_enhancer
-
-    run = load_run(path)
-    return load_run_enhancer(run.path, device, fix=f"restore {path / 'generator.pt'} from the repository, "
+    return load_run_enhancer(path, device, fix=f"restore {path / 'generator.pt'} from the repository, "
                              f"retrain it with `python -m enhancelib reproduce {path}`, or pass another model")

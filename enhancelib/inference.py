@@ -18,11 +18,19 @@ block is copied (orientation reset, since the pixels are already upright, and
 the embedded thumbnail of the unenhanced photo dropped), and the output is
 tagged with an sRGB ICC profile, the colour space the networks work in.
 
+A model is an :class:`Enhancer`: the generator alone, built from the run's
+saved options by the function its recipe's module registers
+(:data:`enhancelib.recipes.GENERATORS`), with the saved weights loaded. No
+recipe, discriminator, loss or optimiser is built, and no VGG unless the
+generator contains one (QAGAN's encoder). The generator pads, maps and clamps
+by itself (its ``enhance``), exactly as training evaluated it.
+
 Model files that cannot be used raise :class:`ModelFileError`, one line that
 names the file, what was expected and what to pass instead.
 """
 from __future__ import annotations
 
+import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,16 +38,17 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from enhancelib.config import ParameterError
+from enhancelib.nn.state import float_state, mismatch_details
 
 if TYPE_CHECKING:  # pragma: no cover
     from enhancelib.data.images import Photo
-    from enhancelib.train.runs import Enhancer
+    from enhancelib.recipes import RecipeOptions
 
-__all__ = ["JPEG_QUALITY", "ModelFileError", "load_enhancer", "load_generator_file", "load_run_enhancer",
-           "enhance_tensor", "output_suffix", "plan_outputs", "save_enhanced", "EnhanceReport"]
+__all__ = ["JPEG_QUALITY", "Enhancer", "ModelFileError", "load_enhancer", "load_generator_file",
+           "load_run_enhancer", "enhance_tensor", "output_suffix", "plan_outputs", "save_enhanced", "EnhanceReport"]
 
 JPEG_QUALITY = 95
 """Default quality of JPEG outputs (with 4:4:4 chroma, i.e. no subsampling): visually lossless."""
@@ -53,6 +62,39 @@ class ModelFileError(ParameterError):
     """A model file (or run folder) that ``enhance`` and :func:`enhancelib.pretrained` cannot use."""
 
 
+class Enhancer:
+    """A trained generator as a function: ``enhancer(x)``, x ``N x 3 x H x W`` in [0, 1], returns the enhanced
+    batch in [0, 1], float32 on the CPU.
+
+    The generator does the padding, the mapping to its own range and the
+    clamping itself (its ``enhance(x01)``); the enhancer moves the batch to
+    the generator's device and runs it without autograd. The loaders
+    (:func:`load_enhancer`, :func:`load_run_enhancer`,
+    :func:`load_generator_file`, :func:`enhancelib.pretrained`) build one from
+    saved weights; ``Enhancer(network, recipe)`` wraps any generator that has
+    an ``enhance`` method.
+    """
+
+    def __init__(self, network: nn.Module, recipe: str, options: RecipeOptions | None = None,
+                 device: str | torch.device = "cpu", source: Path | None = None) -> None:
+        self.device = torch.device(device)
+        self.network = network.to(self.device).eval()
+        """The generator (in eval mode)."""
+        self.recipe = recipe
+        """The name of the recipe that trained it."""
+        self.options = options
+        """The recipe's options the generator was built from."""
+        self.source = source
+        """The run folder or generator file it was read from (None for a network built here)."""
+
+    def __call__(self, x: Tensor) -> Tensor:
+        with torch.inference_mode():
+            return self.network.enhance(x.to(self.device)).float().cpu()
+
+    def __repr__(self) -> str:
+        return f"Enhancer({self.recipe!r} from {self.source})"
+
+
 # ---------------------------------------------------------------- models
 def _expected() -> str:
     from enhancelib import PRETRAINED
@@ -61,8 +103,8 @@ def _expected() -> str:
             f"or one of the recorded models {', '.join(sorted(PRETRAINED))}")
 
 
-def load_enhancer(model: str, device: str = "cpu") -> "Enhancer":
-    """An :class:`enhancelib.train.runs.Enhancer` from a name, a run folder or a generator.pt file."""
+def load_enhancer(model: str, device: str = "cpu") -> Enhancer:
+    """An :class:`Enhancer` from a name, a run folder or a generator.pt file."""
     from enhancelib import PRETRAINED, pretrained
 
     if model in PRETRAINED:
@@ -79,40 +121,74 @@ def load_enhancer(model: str, device: str = "cpu") -> "Enhancer":
     )
 
 
-def load_run_enhancer(path: Path, device: str = "cpu", fix: str | None = None) -> "Enhancer":
-    """The enhancer of the run folder ``path``, its generator file checked as :func:`load_generator_file` does.
+def load_run_enhancer(path: str | Path, device: str = "cpu", fix: str | None = None) -> Enhancer:
+    """The enhancer of the run folder ``path``: its ``config.json``'s recipe, options and VGG backbone, and
+    the weights of its ``generator.pt`` (checked as :func:`load_generator_file` checks a file) or, where the run
+    kept none, the averaged generator of its finished ``checkpoint.pt``.
 
     ``fix`` replaces the advice given when the folder's ``generator.pt`` cannot be used.
     """
-    from enhancelib.train.checkpoint import ArchitectureMismatch
-    from enhancelib.train.runs import RecordedRun
-
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"{path} is not a run folder (no config.json).")
+    config = json.loads((path / "config.json").read_text())
     weights = path / "generator.pt"
     if weights.is_file():
-        _read_generator_state(weights, fix)
-    try:
-        return RecordedRun(path).enhancer(device)
-    except ArchitectureMismatch as error:
-        raise ModelFileError(_mismatch_message(weights, error.details, fix)) from None
+        state = _read_generator_state(weights, fix)["state_dict"]
+    elif (path / "checkpoint.pt").is_file():
+        weights = path / "checkpoint.pt"
+        state = _checkpoint_average(weights)
+    else:
+        raise FileNotFoundError(
+            f"{path} keeps no generator weights (only main models do); "
+            f"retrain it with: python -m enhancelib reproduce {path}"
+        )
+    return _build_enhancer(config["recipe"], config["options"], state, device, config.get("backbone", "auto"),
+                           source=path, weights=weights, fix=fix)
 
 
-def load_generator_file(path: Path, device: str = "cpu") -> "Enhancer":
+def load_generator_file(path: Path, device: str = "cpu") -> Enhancer:
     """The enhancer saved in a ``generator.pt`` file (weights + recipe name + options)."""
-    from enhancelib.recipes import RECIPES
-    from enhancelib.train.checkpoint import ArchitectureMismatch
-    from enhancelib.train.runs import Enhancer
+    from enhancelib.recipes import GENERATORS
 
     state = _read_generator_state(path)
-    if state["recipe"] not in RECIPES:
+    if state["recipe"] not in GENERATORS:
         raise ModelFileError(
             f"{path} holds a generator of the recipe {state['recipe']!r}, which this version of enhancelib "
-            f"does not have (recipes: {', '.join(sorted(RECIPES))}): expected {_expected()}; pass one of those "
+            f"does not have (recipes: {', '.join(sorted(GENERATORS))}): expected {_expected()}; pass one of those "
             "instead, or update enhancelib."
         )
+    return _build_enhancer(state["recipe"], state["options"], state["state_dict"], device, "auto",
+                           source=path, weights=path)
+
+
+def _build_enhancer(recipe: str, options: Mapping[str, Any], state_dict: Mapping[str, Tensor], device: str,
+                    backbone: str, source: Path, weights: Path, fix: str | None = None) -> Enhancer:
+    """The generator of ``recipe`` alone, built from ``options``, with ``state_dict`` loaded (from ``weights``)."""
+    from enhancelib.recipes import build_generator, get_recipe
+    from enhancelib.runtime import configure
+
+    configure()   # the process settings the records were scored with (flush-to-zero: no slow subnormal path)
+    parsed = get_recipe(recipe).options_type.parse(options, recipe)
+    network = build_generator(recipe, parsed, backbone)
+    loaded = float_state(state_dict)
+    details = mismatch_details(loaded, network)
+    if details:
+        raise ModelFileError(_mismatch_message(weights, details, fix))
+    network.load_state_dict(loaded)
+    return Enhancer(network, recipe, parsed, device, source)
+
+
+def _checkpoint_average(path: Path) -> Mapping[str, Tensor]:
+    """The averaged (EMA) generator of a finished run's training checkpoint."""
     try:
-        return Enhancer.from_state(state, device, source=path)
-    except ArchitectureMismatch as error:
-        raise ModelFileError(_mismatch_message(path, error.details)) from None
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # noqa: BLE001 - unpickling and archive errors come in many types
+        raise ModelFileError(f"{path} cannot be read (damaged or truncated): expected {_expected()}.") from None
+    state = checkpoint.get("ema") if isinstance(checkpoint, Mapping) else None
+    if not state:
+        raise FileNotFoundError(f"{path.parent} has no averaged generator in its checkpoint.")
+    return state
 
 
 def _read_generator_state(path: Path, fix: str | None = None) -> dict[str, Any]:

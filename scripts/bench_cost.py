@@ -94,15 +94,14 @@ def build_recipe(method: Method, preset_name: str) -> Any:
 
 def enhancer(key: str, preset_name: str) -> Callable[[torch.Tensor], torch.Tensor]:
     """``N x 3 x H x W -> N x 3 x H x W`` in [0, 1], the method's inference path."""
+    from enhancelib.inference import Enhancer
     from enhancelib.models.classical import BASELINES
-    from enhancelib.train.runs import Enhancer
 
     method = methods()[key]
     if method is None:
         return BASELINES[key]
     recipe = build_recipe(method, preset_name)
-    recipe.generator().eval()
-    return Enhancer(recipe, None)
+    return Enhancer(recipe.generator(), recipe.name, recipe.options)
 
 
 def used_parameters(recipe: Any, side: int = 64) -> tuple[int, int]:

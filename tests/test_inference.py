@@ -16,13 +16,13 @@ from enhancelib.recipes import register_recipe
 from enhancelib.train import RunSpec, train
 
 sys.path.insert(0, str(Path(__file__).parent / "train"))
-from tiny_recipe import TinyRecipe  # noqa: E402
+from tiny_recipe import TinyRecipe, tiny_generator  # noqa: E402
 
 from tests.data.camera_exif import CAMERA, IFD, PLACE, SHOT, Base, camera_exif  # noqa: E402
 from tests.data.icc_profiles import DISPLAY_P3, display_p3, srgb_from  # noqa: E402
 from tests.data.test_images import write_png16_rgb  # noqa: E402
 
-register_recipe("tiny", TinyRecipe)
+register_recipe("tiny", TinyRecipe, generator=tiny_generator)
 
 
 def test_tiles_blend_to_the_whole_image_result_for_a_pointwise_model():
@@ -92,7 +92,8 @@ def test_train_command_on_own_folders_resumes_and_enhances(tmp_path, capsys, mon
     from enhancelib.data import sets  # noqa: F401  (folders source)
     register_recipe("tiny_unpaired", type("TinyUnpaired", (TinyRecipe,), {
         "name": "tiny_unpaired", "needs_pairs": False,
-        "train_step": lambda self, b, s: TinyRecipe.train_step(self, {**b, "low_target": b["high"]}, s)}))
+        "train_step": lambda self, b, s: TinyRecipe.train_step(self, {**b, "low_target": b["high"]}, s)}),
+        generator=tiny_generator)
     args = ["train", "--recipe", "tiny_unpaired", "--low", str(tmp_path / "low"), "--high", str(tmp_path / "high"),
             "--preset", "smoke", "--out", str(tmp_path / "run"), "--preset-field", "max_steps=3"]
     assert main(args) == 0
@@ -260,6 +261,62 @@ def test_an_enhanced_photo_read_back_from_its_png_scores_what_the_tensor_scores(
     assert psnr(written, target) == psnr(in_memory, target)
     assert ssim(written, target) == ssim(in_memory, target)
     assert ssim(written, target, quirks="public") == ssim(in_memory, target, quirks="public")
+
+
+# ------------------------------------------------- the generator alone
+def _recorded_models() -> list[str]:
+    import enhancelib
+    from enhancelib.paths import RUNS_DIR
+
+    return sorted(name for name, run in enhancelib.PRETRAINED.items() if (RUNS_DIR / run / "generator.pt").is_file())
+
+
+@pytest.mark.parametrize("name", _recorded_models())
+def test_the_enhancer_gives_the_recipes_output_bit_for_bit(name):
+    """The generator built alone from the saved options enhances exactly as the whole recipe rebuilt from the run."""
+    import enhancelib
+    from enhancelib.data.benchmark import degraded_pair, read_degradation, read_split
+    from enhancelib.inference import load_run_enhancer
+    from enhancelib.paths import RUNS_DIR
+    from enhancelib.train.runs import RecordedRun
+
+    path = RUNS_DIR / enhancelib.PRETRAINED[name]
+    photo = sorted(n for n, part in read_split().items() if part == "test")[0]
+    low = degraded_pair(photo, 256, read_degradation()[photo])[0].float() / 255
+    batch = torch.stack([low[:, :141, :250], low[:, 3:144, 5:255]])   # sides that are no multiple of 8 or 16
+    enhancer = load_run_enhancer(path)
+    recipe = RecordedRun(path).recipe()
+    with torch.inference_mode():
+        expected = recipe.enhance(batch)
+    out = enhancer(batch)
+    assert out.shape == batch.shape and out.dtype == torch.float32
+    assert torch.equal(out, expected)
+
+
+def test_building_an_enhancer_builds_no_recipe_no_discriminator_and_no_vgg(monkeypatch):
+    import enhancelib
+    from enhancelib.models.glenet import GleCritic
+    from enhancelib.nn import vgg
+    from enhancelib.nn.discriminator import MultiScaleDiscriminator
+    from enhancelib.recipes import Recipe
+
+    def refuse(what):
+        def fail(*args, **kwargs):
+            raise AssertionError(f"building an enhancer built {what}")
+        return fail
+
+    monkeypatch.setattr(Recipe, "__init__", refuse("a recipe"))
+    monkeypatch.setattr(MultiScaleDiscriminator, "__init__", refuse("a discriminator"))   # UEGAN's, BNCAGAN's, QAGAN's
+    monkeypatch.setattr(GleCritic, "__init__", refuse("a critic"))
+    used = [name for name in ("uegan", "uegan_charbonnier", "bncagan", "glenet", "glenet_paired")
+            if name in _recorded_models()]
+    with monkeypatch.context() as no_vgg:
+        no_vgg.setattr(vgg, "load_vgg", refuse("a VGG"))
+        no_vgg.setattr(vgg.VGGFeatures, "__init__", refuse("a VGG"))
+        for name in used:
+            assert enhancelib.pretrained(name)(torch.rand(1, 3, 20, 30)).shape == (1, 3, 20, 30)
+    if "qagan" in _recorded_models():   # QAGAN's generator holds its frozen VGG encoder E, and nothing else
+        assert enhancelib.pretrained("qagan")(torch.rand(1, 3, 20, 30)).shape == (1, 3, 20, 30)
 
 
 # ------------------------------------------------------------ model files

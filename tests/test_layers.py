@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "enhancelib"
 FORBIDDEN: dict[str, set[str]] = {
     "recipes": {"train", "study", "inference"},
     "train": {"study", "inference"},
+    "inference": {"train", "study"},
 }
 """Layer -> layers it must not import."""
 

@@ -91,7 +91,7 @@ from torch import Tensor, nn
 
 from enhancelib.nn.aac import AACOutput, AuxiliaryAttentionClassifier
 from enhancelib.nn.adaptive_norm import InstanceLayerNorm
-from enhancelib.nn.blocks import PaddedConv, conv_lrelu, init_orthogonal_
+from enhancelib.nn.blocks import PaddedConv, conv_lrelu, init_orthogonal_, pad_to_multiple
 from enhancelib.nn.bnr import BiDirectionalNormResidual
 from enhancelib.nn.color_attention import ColorAttention
 from enhancelib.nn.discriminator import MultiScaleDiscriminator
@@ -188,7 +188,7 @@ class BNCAGANGenerator(nn.Module):
         if h % self.multiple or w % self.multiple or min(h, w) < self.min_side:
             raise ValueError(
                 f"BNCAGANGenerator needs H and W that are multiples of {self.multiple} and at least "
-                f"{self.min_side}, got {h}x{w} for {name}: pad the image first (BNCAGANRecipe.enhance and "
+                f"{self.min_side}, got {h}x{w} for {name}: pad the image first (BNCAGANGenerator.enhance and "
                 "enhancelib.nn.blocks.pad_to_multiple do this) or crop it."
             )
 
@@ -308,6 +308,16 @@ class BNCAGANGenerator(nn.Module):
         self.check_input(x)
         ref = None if reference is None else reference * 2 - 1
         return (self.forward_signed(x * 2 - 1, ref) + 1) / 2
+
+    def enhance(self, x01: Tensor) -> Tensor:
+        """Enhance images of any size in [0, 1]: reflection-pad to multiples of 8, run, crop back, clamp.
+
+        Only the low image is needed: the BNR is conditioned as :attr:`test_conditioning` says.
+        """
+        if x01.dim() != 4 or x01.shape[1] != 3:
+            raise ValueError(f"enhance expects N x 3 x H x W images in [0, 1], got shape {tuple(x01.shape)}")
+        padded, (h, w) = pad_to_multiple(x01, self.multiple, self.min_side)
+        return self(padded)[..., :h, :w].clamp(0, 1)
 
 
 class BNCAGANDiscriminator(MultiScaleDiscriminator):

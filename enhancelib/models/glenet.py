@@ -217,6 +217,10 @@ class GleNet(nn.Module):
         g = self.gen(x)
         return self.local(g) if self.local is not None else g
 
+    def enhance(self, x01: Tensor) -> Tensor:
+        """Enhance images of any size in [0, 1] (curves at full resolution; LEN pads itself), clamped to [0, 1]."""
+        return self(x01).clamp(0, 1)
+
 
 class GleCritic(nn.Module):
     """WGAN-GP critic: GEN's body, global average pool, linear -> one unbounded score per image.
@@ -275,3 +279,7 @@ class PixelwiseBaseline(nn.Module):
         if y.shape[-2:] != x.shape[-2:]:
             y = F.interpolate(y, size=x.shape[-2:], mode="bilinear", align_corners=False)
         return y
+
+    def enhance(self, x01: Tensor) -> Tensor:
+        """Enhance images of any size in [0, 1] (resized inside), clamped to [0, 1]."""
+        return self(x01).clamp(0, 1)

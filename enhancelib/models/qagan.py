@@ -199,6 +199,10 @@ class QAGANEnhancer(nn.Module):
         padded, (h, w) = pad_to_multiple(low, 16, min_size=16)
         return self.decoder(padded, self.encoder(padded))[..., :h, :w]
 
+    def enhance(self, x01: Tensor) -> Tensor:
+        """Enhance images of any size in [0, 1] (:meth:`forward` pads to a multiple of 16), clamped to [0, 1]."""
+        return self(x01).clamp(0, 1)
+
 
 class QAGAN(nn.Module):
     """Both generators around one frozen encoder.

@@ -69,7 +69,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from enhancelib.nn.attention import GlobalAttention, SqueezeExcitation
-from enhancelib.nn.blocks import PaddedConv, conv_lrelu, init_orthogonal_
+from enhancelib.nn.blocks import PaddedConv, conv_lrelu, init_orthogonal_, pad_to_multiple
 
 __all__ = ["UEGANGenerator", "UEGAN_VARIANTS"]
 
@@ -149,7 +149,7 @@ class UEGANGenerator(nn.Module):
         if h % self.multiple or w % self.multiple or min(h, w) < self.min_side:
             raise ValueError(
                 f"UEGANGenerator needs H and W that are multiples of {self.multiple} and at least "
-                f"{self.min_side}, got {h}x{w}: pad the image first (UEGANRecipe.enhance and "
+                f"{self.min_side}, got {h}x{w}: pad the image first (UEGANGenerator.enhance and "
                 "enhancelib.nn.blocks.pad_to_multiple do this) or crop it."
             )
 
@@ -157,6 +157,13 @@ class UEGANGenerator(nn.Module):
         """Enhance images in [0, 1]; returns [0, 1]."""
         self.check_input(x)
         return (self.forward_signed(x * 2 - 1) + 1) / 2
+
+    def enhance(self, x01: Tensor) -> Tensor:
+        """Enhance images of any size in [0, 1]: reflection-pad to multiples of 16, run, crop back, clamp."""
+        if x01.dim() != 4 or x01.shape[1] != 3:
+            raise ValueError(f"enhance expects N x 3 x H x W images in [0, 1], got shape {tuple(x01.shape)}")
+        padded, (h, w) = pad_to_multiple(x01, self.multiple, self.min_side)
+        return self(padded)[..., :h, :w].clamp(0, 1)
 
     def forward_signed(self, x: Tensor) -> Tensor:
         """The network on images in [-1, 1] (the public code's space); returns [-1, 1]."""

@@ -185,9 +185,12 @@ class Recipe(ABC):
 
     Subclasses set :attr:`name` and :attr:`options_type` (their
     :class:`RecipeOptions`), implement :meth:`build`, :meth:`train_step`
-    and :meth:`generator`, and may override :meth:`enhance` when inference is
-    more than ``generator()(x)`` (padding to a multiple of 16, curves applied
-    at full resolution, ...).
+    and :meth:`generator`. Inference belongs to the generator: its
+    ``enhance(x01)`` takes any ``N x 3 x H x W`` batch in [0, 1] and does the
+    padding, the mapping to the network's range and the clamping itself, so a
+    trained generator enhances without its recipe
+    (:class:`enhancelib.inference.Enhancer`, built by the function the
+    recipe's module registers in :data:`enhancelib.recipes.GENERATORS`).
     """
 
     name: ClassVar[str] = ""
@@ -247,9 +250,10 @@ class Recipe(ABC):
         """The network whose weights make the enhancer (averaged by the engine's EMA)."""
 
     def enhance(self, low: Tensor, generator: nn.Module | None = None) -> Tensor:
-        """Enhance a batch in [0, 1]; ``generator`` replaces the live one (e.g. its EMA)."""
+        """Enhance a batch in [0, 1] with the generator's own ``enhance``; ``generator`` replaces the live one
+        (e.g. its EMA)."""
         net = generator if generator is not None else self.generator()
-        return net(low).clamp(0, 1)
+        return net.enhance(low)
 
     def prepare_for_evaluation(self, generator: nn.Module, photos: Sequence[Tensor]) -> nn.Module:
         """The network to evaluate and save, given the trained ``generator``.

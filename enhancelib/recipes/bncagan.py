@@ -83,12 +83,11 @@ from enhancelib.losses.reconstruction import MultiScaleReconstructionLoss
 from enhancelib.losses.relativistic import RaHingeDiscriminatorLoss, RaHingeGeneratorLoss
 from enhancelib.models.bncagan import TEST_CONDITIONING, BNCAGANDiscriminator, BNCAGANGenerator
 from enhancelib.nn.adaptive_norm import BiDirectionalNorm, InstanceLayerNorm, clip_rho_
-from enhancelib.nn.blocks import pad_to_multiple
 from enhancelib.nn.image_pool import ImagePool
 from enhancelib.recipes.adversarial import pooled_discriminator_step
 from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 
-__all__ = ["BNCAGANOptions", "BNCAGANRecipe", "BNCAGAN_PAPER_STEPS"]
+__all__ = ["BNCAGANOptions", "BNCAGANRecipe", "BNCAGAN_PAPER_STEPS", "bncagan_generator"]
 
 #: 150 epochs x (2,250 FiveK training images // batch 8).
 BNCAGAN_PAPER_STEPS = 150 * (2250 // 8)
@@ -127,6 +126,12 @@ class BNCAGANOptions(RecipeOptions):
     """Adam learning rate of D: 4e-4 (public code; the paper gives one rate, 1e-4)."""
 
 
+def bncagan_generator(options: BNCAGANOptions, backbone: str = "auto") -> BNCAGANGenerator:
+    """BNCAGAN's generator alone from the recipe's options (the registry's builder; ``backbone`` is unused)."""
+    return BNCAGANGenerator(options.width, use_aac=options.use_aac, use_bnm=options.use_bnm,
+                            test_conditioning=options.test_conditioning, init_gain=BNCAGANRecipe.init_gain)
+
+
 class BNCAGANRecipe(Recipe):
     """BNCAGAN: one cross-conditioned generator, one multi-scale discriminator with colour attention."""
 
@@ -154,8 +159,7 @@ class BNCAGANRecipe(Recipe):
         if self.device.type == "cpu":
             # subnormal numbers (< 1e-38) are ~100x slower on x86; see the module docstring
             torch.set_flush_denormal(True)
-        self.G = BNCAGANGenerator(o.width, use_aac=o.use_aac, use_bnm=o.use_bnm,
-                                  test_conditioning=o.test_conditioning, init_gain=self.init_gain)
+        self.G = bncagan_generator(o)
         self.D = BNCAGANDiscriminator(o.width, use_cam=o.use_cam, init_gain=self.init_gain)
         self.networks = {"generator": self.G, "discriminator": self.D}
         # fused: one kernel for the whole update instead of a loop over tensors (same arithmetic)
@@ -242,18 +246,6 @@ class BNCAGANRecipe(Recipe):
     def after_step(self, step: int) -> None:
         """Clip every rho of the generator to [0, 1] (eq. 3; also done inside :meth:`train_step`)."""
         clip_rho_(self.G)
-
-    # --------------------------------------------------------------- enhance
-    def enhance(self, low: Tensor, generator: nn.Module | None = None) -> Tensor:
-        """Enhance images of any size in [0, 1]: reflection-pad to multiples of 8, run, crop back.
-
-        Only the low image is needed: the BNR is conditioned as ``test_conditioning`` says.
-        """
-        net = generator if generator is not None else self.G
-        if low.dim() != 4 or low.shape[1] != 3:
-            raise ValueError(f"enhance expects N x 3 x H x W images in [0, 1], got shape {tuple(low.shape)}")
-        padded, (h, w) = pad_to_multiple(low, BNCAGANGenerator.multiple, BNCAGANGenerator.min_side)
-        return net(padded)[..., :h, :w].clamp(0, 1)
 
     # ------------------------------------------------------------ checkpoint
     def state_dict(self) -> dict[str, Any]:

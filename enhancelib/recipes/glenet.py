@@ -51,7 +51,7 @@ from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 from enhancelib.recipes.calibration import calibrate_batch_norm
 
 __all__ = ["GleNetBase", "GleNetOptions", "GleNetPairedOptions", "GleNetPairedRecipe", "PixelwisePairedRecipe",
-           "adam_with_kernel_l2"]
+           "adam_with_kernel_l2", "glenet_generator", "pixelwise_generator"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,21 @@ class GleNetPairedOptions(GleNetOptions):
     identity_init: bool = option(False)
     """False: GEN's curves start near 0.5, as the public code's; True starts them at the identity (ours;
     the cpu-preset runs set it)."""
+
+
+def glenet_generator(options: GleNetPairedOptions, backbone: str = "auto") -> GleNet:
+    """GEN & LEN (GEN alone with ``use_len=False``) from the paired or unpaired recipe's options.
+
+    The registry's builder for both GleNet schemes (``backbone`` is unused); the unpaired scheme's degrader and
+    critics are training's alone.
+    """
+    gen = GEN(options.net_size, curve_mode=options.curve_mode, identity_init=options.identity_init)
+    return GleNet(gen, LEN() if options.use_len else None)
+
+
+def pixelwise_generator(options: GleNetOptions, backbone: str = "auto") -> PixelwiseBaseline:
+    """Fig. 5's pixel-wise baseline from its recipe's options (the registry's builder; ``backbone`` is unused)."""
+    return PixelwiseBaseline(options.net_size)
 
 
 def adam_with_kernel_l2(modules: Iterable[nn.Module], lr: float, kernel_l2: float) -> torch.optim.Adam:
@@ -148,9 +163,7 @@ class GleNetPairedRecipe(GleNetBase):
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {"gpu": {"batch_size": 16, "max_steps": 25_000}}
 
     def make_network(self) -> nn.Module:
-        o = cast(GleNetPairedOptions, self.options)
-        gen = GEN(o.net_size, curve_mode=o.curve_mode, identity_init=o.identity_init)
-        return GleNet(gen, LEN() if o.use_len else None)
+        return glenet_generator(cast(GleNetPairedOptions, self.options))
 
     def build(self) -> None:
         self.net = self.make_network()
@@ -178,4 +191,4 @@ class PixelwisePairedRecipe(GleNetPairedRecipe):
     options_type: ClassVar[type[RecipeOptions]] = GleNetOptions
 
     def make_network(self) -> nn.Module:
-        return PixelwiseBaseline(self.options.net_size)
+        return pixelwise_generator(self.options)

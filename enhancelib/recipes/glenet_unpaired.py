@@ -49,10 +49,10 @@ from torch import Tensor, nn
 
 from enhancelib.losses.color import CycleConsistencyLoss, CyclicColorLoss, IdentityLoss
 from enhancelib.losses.wasserstein import GradientPenalty, WassersteinCriticLoss, WassersteinGeneratorLoss
-from enhancelib.models.glenet import GEN, LEN, GleCritic, GleNet
+from enhancelib.models.glenet import GEN, GleCritic
 from enhancelib.nn.inverted_residual import NORMS
 from enhancelib.recipes.base import Batch, RecipeOptions, option
-from enhancelib.recipes.glenet import GleNetBase, GleNetPairedOptions, adam_with_kernel_l2
+from enhancelib.recipes.glenet import GleNetBase, GleNetPairedOptions, adam_with_kernel_l2, glenet_generator
 
 __all__ = ["GleNetUnpairedOptions", "GleNetUnpairedRecipe", "SCHEMES"]
 
@@ -100,9 +100,8 @@ class GleNetUnpairedRecipe(GleNetBase):
         self.two_stage = o.use_len and o.scheme != "wgan_only"
 
         size, l2 = o.net_size, o.kernel_l2
-        self.G_e = GEN(size, curve_mode=o.curve_mode, identity_init=o.identity_init)
-        self.local = LEN() if o.use_len else None
-        self.enhancer = GleNet(self.G_e, self.local)
+        self.enhancer = glenet_generator(o)   # GEN & LEN: G_e is its GEN, initialised first as before
+        self.G_e, self.local = self.enhancer.gen, self.enhancer.local
         self.D_e = GleCritic(size, norm=o.critic_norm)
         self.networks = {"enhancer": self.enhancer, "critic_e": self.D_e}
         critics: list[nn.Module] = [self.D_e]

@@ -71,11 +71,12 @@ from enhancelib.config import ParameterError
 from enhancelib.losses.color import IdentityLoss
 from enhancelib.losses.cycle import CycleConsistencyLoss
 from enhancelib.losses.relativistic import RaHingeDiscriminatorLoss, RaHingeGeneratorLoss
-from enhancelib.models.qagan import QAGAN
+from enhancelib.models.qagan import QAGAN, QAGANEnhancer
+from enhancelib.nn import vgg
 from enhancelib.nn.discriminator import MultiScaleDiscriminator
 from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 
-__all__ = ["QAGANOptions", "QAGANRecipe", "QAGAN_PAPER_STEPS", "qagan_discriminator"]
+__all__ = ["QAGANOptions", "QAGANRecipe", "QAGAN_PAPER_STEPS", "qagan_discriminator", "qagan_generator"]
 
 #: 150 epochs x (2,250 FiveK training images // batch 12).
 QAGAN_PAPER_STEPS = 150 * (2250 // 12)
@@ -124,6 +125,14 @@ class QAGANOptions(RecipeOptions):
     """Width of D_H's and D_L's first stage (ours: the paper says only "multi-scale")."""
     lr: float = option(1e-4, gt=0)
     """Adam learning rate of generators and discriminators: 1e-4 (paper, Sec. 4.2)."""
+
+
+def qagan_generator(options: QAGANOptions, backbone: str = "auto") -> QAGANEnhancer:
+    """E + G_H alone from the recipe's options (the registry's builder): the enhancer, without G_L.
+
+    E is a frozen VGG (``backbone``: :func:`enhancelib.nn.vgg.load_vgg`'s source), part of the generator.
+    """
+    return QAGANEnhancer(vgg.load_vgg(backbone), options.residual_output, float(options.decoder_width))
 
 
 class QAGANRecipe(Recipe):
@@ -242,9 +251,3 @@ class QAGANRecipe(Recipe):
         self.optimise("discriminators", d_loss)
         logs = {"g_loss": g_loss, **{name: value for name, (_, value) in terms.items()}, "d_high": d_h, "d_low": d_l}
         return {k: float(v.detach()) for k, v in logs.items()}
-
-    # --------------------------------------------------------------- enhance
-    def enhance(self, low: Tensor, generator: nn.Module | None = None) -> Tensor:
-        """Enhance images of any size in [0, 1] with E + G_H (pads to a multiple of 16 inside)."""
-        net = generator if generator is not None else self.generator()
-        return net(low).clamp(0, 1)

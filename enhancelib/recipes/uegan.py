@@ -74,13 +74,13 @@ from enhancelib.losses.reconstruction import DISTANCES, MultiScaleReconstruction
 from enhancelib.losses.relativistic import RaHingeDiscriminatorLoss, RaHingeGeneratorLoss
 from enhancelib.models.uegan import UEGAN_VARIANTS, UEGANGenerator
 from enhancelib.nn.attention import GlobalAttention
-from enhancelib.nn.blocks import init_orthogonal_, pad_to_multiple
+from enhancelib.nn.blocks import init_orthogonal_
 from enhancelib.nn.discriminator import uegan_discriminator
 from enhancelib.nn.image_pool import ImagePool
 from enhancelib.recipes.adversarial import pooled_discriminator_step
 from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 
-__all__ = ["UEGANOptions", "UEGANRecipe", "UEGAN_PAPER_STEPS"]
+__all__ = ["UEGANOptions", "UEGANRecipe", "UEGAN_PAPER_STEPS", "uegan_generator"]
 
 #: 150 epochs x (2,250 FiveK training images // batch 10).
 UEGAN_PAPER_STEPS = 150 * (2250 // 10)
@@ -119,6 +119,17 @@ class UEGANOptions(RecipeOptions):
     (ours: chapter 01 measures what the small gain does)."""
 
 
+def uegan_generator(options: UEGANOptions, backbone: str = "auto") -> UEGANGenerator:
+    """UEGAN's generator alone from the recipe's options (the registry's builder; ``backbone`` is unused).
+
+    Its weights are channels-last, the layout it trains and was evaluated in (a convolution's float rounding
+    depends on the layout, so outputs are bit-identical to the recorded ones only in it).
+    """
+    generator = UEGANGenerator(options.width, options.variant, squeeze_excitation=options.se,
+                               gam_form=options.gam_form, init_gain=options.generator_init_gain)
+    return generator.to(memory_format=UEGANRecipe.memory_format)
+
+
 class UEGANRecipe(Recipe):
     """UEGAN: one generator, one multi-scale discriminator, quality + fidelity + identity losses."""
 
@@ -145,8 +156,7 @@ class UEGANRecipe(Recipe):
                 "UEGAN's fidelity loss needs a VGG backbone: pass backbone=enhancelib.nn.vgg.load_vgg() "
                 "(or set fidelity_weight=0)."
             )
-        self.G = UEGANGenerator(o.width, o.variant, squeeze_excitation=o.se, gam_form=o.gam_form,
-                                init_gain=o.generator_init_gain)
+        self.G = uegan_generator(o)
         self.D = init_orthogonal_(uegan_discriminator(o.width), self.init_gain)
         self.G.to(memory_format=self.memory_format)
         self.D.to(memory_format=self.memory_format)
@@ -220,15 +230,6 @@ class UEGANRecipe(Recipe):
         self.D.requires_grad_(True)
         logs["g_loss"] = g_loss.detach()
         return {k: float(v) for k, v in logs.items()}
-
-    # --------------------------------------------------------------- enhance
-    def enhance(self, low: Tensor, generator: nn.Module | None = None) -> Tensor:
-        """Enhance images of any size in [0, 1]: reflection-pad to multiples of 16, run, crop back."""
-        net = generator if generator is not None else self.G
-        if low.dim() != 4 or low.shape[1] != 3:
-            raise ValueError(f"enhance expects N x 3 x H x W images in [0, 1], got shape {tuple(low.shape)}")
-        padded, (h, w) = pad_to_multiple(low, UEGANGenerator.multiple, UEGANGenerator.min_side)
-        return net(padded)[..., :h, :w].clamp(0, 1)
 
     # ------------------------------------------------------------ checkpoint
     def state_dict(self) -> dict[str, Any]:

@@ -67,6 +67,7 @@ def _provenance(what: str, started: float) -> dict[str, object]:
 
 def run_test_set_scores(path: str | Path, recompute: bool = False, progress: bool = True) -> pd.DataFrame:
     """A recorded run's per-image scores on the three test sets (cached in its folder)."""
+    from enhancelib.inference import load_run_enhancer
     from enhancelib.train.runs import load_run
 
     path = Path(path)
@@ -80,7 +81,7 @@ def run_test_set_scores(path: str | Path, recompute: bool = False, progress: boo
             "only records made with keep_weights can. Retrain it with its weights kept."
         )
     started = time.perf_counter()
-    enhancer = run.enhancer("cpu")
+    enhancer = load_run_enhancer(path, "cpu")
     frame = score_on_test_sets(enhancer, load_test_sets(), progress, label=f"scoring {path.name}")
     frame.to_csv(cached, index=False, float_format="%.5f")
     (path / "test_sets.json").write_text(

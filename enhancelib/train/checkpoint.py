@@ -13,8 +13,10 @@ from typing import Any, Mapping
 
 import torch
 
+from enhancelib.nn.state import mismatch_details
+
 __all__ = ["ArchitectureMismatch", "CheckpointError", "save_checkpoint", "load_checkpoint", "check_compatible",
-           "mismatch_details", "save_half_weights"]
+           "save_half_weights"]
 
 
 class CheckpointError(RuntimeError):
@@ -69,26 +71,6 @@ def check_compatible(state_dict: Mapping[str, torch.Tensor], model: torch.nn.Mod
             "with the recipe and options recorded next to it (config.json).",
             details,
         )
-
-
-def mismatch_details(state_dict: Mapping[str, torch.Tensor], model: torch.nn.Module) -> str:
-    """The first missing, unexpected and mis-shaped entries of ``state_dict`` for ``model``; ``""`` if it fits."""
-    own = model.state_dict()
-    missing = [k for k in own if k not in state_dict]
-    unexpected = [k for k in state_dict if k not in own]
-    shapes = [
-        f"{k}: checkpoint {tuple(state_dict[k].shape)} vs model {tuple(own[k].shape)}"
-        for k in own
-        if k in state_dict and tuple(state_dict[k].shape) != tuple(own[k].shape)
-    ]
-    parts = []
-    if missing:
-        parts.append(f"missing {missing[:3]}{' ...' if len(missing) > 3 else ''}")
-    if unexpected:
-        parts.append(f"unexpected {unexpected[:3]}{' ...' if len(unexpected) > 3 else ''}")
-    if shapes:
-        parts.append(f"shape mismatch {shapes[:3]}")
-    return "; ".join(parts)
 
 
 def save_half_weights(path: str | Path, network: torch.nn.Module, recipe: str, options: Mapping[str, Any]) -> None:

@@ -28,9 +28,10 @@ from typing import Any
 
 import pandas as pd
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from enhancelib import paths
+from enhancelib.nn.state import float_state
 from enhancelib.train.checkpoint import check_compatible, load_checkpoint
 from enhancelib.train.lock import LOCK_NAME, run_lock
 from enhancelib.train.logs import read_log
@@ -95,7 +96,7 @@ class RecordedRun:
                 f"{self.path} keeps no generator weights (only main models do); "
                 f"retrain it with: python -m enhancelib reproduce {self.path}"
             )
-        return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+        return float_state(state)
 
     def network_state(self, name: str) -> dict[str, Tensor]:
         """Last-step weights of one of the recipe's networks (e.g. ``"degrader"``).
@@ -115,10 +116,12 @@ class RecordedRun:
                 f"{self.path} keeps no {name}.pt and has no checkpoint.pt; "
                 f"retrain it with: python -m enhancelib reproduce {self.path}"
             )
-        return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+        return float_state(state)
 
     def recipe(self, device: str | torch.device = "cpu") -> Any:
-        """Rebuild the run's recipe with its generator weights loaded, ready to enhance."""
+        """Rebuild the run's recipe with its generator weights loaded (training's view of a run: every network,
+        VGG included; to enhance photos, :func:`enhancelib.inference.load_run_enhancer` builds the generator
+        alone)."""
         from enhancelib.config import resolve_preset
         from enhancelib.nn.vgg import load_vgg
 
@@ -133,47 +136,6 @@ class RecordedRun:
         generator.load_state_dict(state)
         generator.eval()
         return recipe
-
-    def enhancer(self, device: str | torch.device = "cpu") -> "Enhancer":
-        return Enhancer(self.recipe(device), self)
-
-
-class Enhancer:
-    """A trained generator as a function: ``enhancer(x)`` with x N x 3 x H x W in [0, 1]."""
-
-    def __init__(self, recipe: Any, run: RecordedRun | None, source: Path | None = None) -> None:
-        self.recipe = recipe
-        self.run = run
-        self.source = source if source is not None else (run.path if run is not None else None)
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any], device: str | torch.device = "cpu",
-                   source: Path | None = None) -> "Enhancer":
-        """Rebuild from a ``generator.pt`` payload (weights + recipe name + options)."""
-        from enhancelib.config import resolve_preset
-        from enhancelib.nn.vgg import load_vgg
-        from enhancelib.recipes import get_recipe
-
-        cls_ = get_recipe(state["recipe"])
-        preset = resolve_preset("cpu", {"device": str(device), "amp": False})
-        backbone = load_vgg() if cls_.uses_backbone else None
-        recipe = cls_(preset, torch.device(device), state["options"], backbone)
-        weights = {k: v.float() if v.is_floating_point() else v for k, v in state["state_dict"].items()}
-        check_compatible(weights, recipe.generator(), f"The weights in {source or 'the generator file'}")
-        recipe.generator().load_state_dict(weights)
-        recipe.generator().eval()
-        return cls(recipe, None, source)
-
-    @property
-    def network(self) -> nn.Module:
-        return self.recipe.generator()
-
-    def __call__(self, x: Tensor) -> Tensor:
-        with torch.inference_mode():
-            return self.recipe.enhance(x.to(self.recipe.device)).float().cpu()
-
-    def __repr__(self) -> str:
-        return f"Enhancer({self.recipe.name!r} from {self.source})"
 
 
 def load_run(path: str | Path) -> RecordedRun:

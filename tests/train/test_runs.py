@@ -7,13 +7,14 @@ import torch
 
 import enhancelib.paths as paths
 import enhancelib.train.runs as runs
+from enhancelib.inference import load_run_enhancer
 from enhancelib.recipes import register_recipe
 from enhancelib.train import CheckpointError, RunSpec, load_or_train, train
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tiny_recipe import TinyRecipe  # noqa: E402
+from tiny_recipe import TinyRecipe, tiny_generator  # noqa: E402
 
-register_recipe("tiny", TinyRecipe)
+register_recipe("tiny", TinyRecipe, generator=tiny_generator)
 FIELDS = {"max_steps": 4, "checkpoint_every": 2, "eval_every": 2}
 
 
@@ -34,7 +35,7 @@ def test_load_or_train_uses_the_record_when_configs_match(tmp_path, monkeypatch)
 def test_recorded_weights_enhance_and_mismatch_is_clear(tmp_path):
     spec = RunSpec(recipe="tiny", preset="smoke", preset_overrides=FIELDS)
     path = train(spec, tmp_path / "run", progress=False)
-    enhancer = runs.load_run(path).enhancer()
+    enhancer = load_run_enhancer(runs.load_run(path).path)
     out = enhancer(torch.rand(1, 3, 20, 30))
     assert out.shape == (1, 3, 20, 30) and 0 <= out.min() and out.max() <= 1
     # the same weights read by a recipe of another width fail with a readable message

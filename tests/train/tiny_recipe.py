@@ -23,6 +23,22 @@ class TinyOptions(RecipeOptions):
     """Steps that log a first-stage loss (-1: none)."""
 
 
+class TinyGenerator(nn.Sequential):
+    """Two 1x1 convolutions: a per-pixel colour matrix through ``width`` channels."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__(nn.Conv2d(3, width, 1), nn.Conv2d(width, 3, 1))
+
+    def enhance(self, x01: torch.Tensor) -> torch.Tensor:
+        """Any size in [0, 1] (no padding needed), clamped to [0, 1]."""
+        return self(x01).clamp(0, 1)
+
+
+def tiny_generator(options: TinyOptions, backbone: str = "auto") -> TinyGenerator:
+    """The tiny recipe's generator alone (its registry builder)."""
+    return TinyGenerator(options.width)
+
+
 class TinyRecipe(Recipe):
     name = "tiny"
     needs_pairs = True
@@ -31,8 +47,7 @@ class TinyRecipe(Recipe):
     options: TinyOptions
 
     def build(self) -> None:
-        w = self.options.width
-        self.networks["generator"] = nn.Sequential(nn.Conv2d(3, w, 1), nn.Conv2d(w, 3, 1))
+        self.networks["generator"] = tiny_generator(self.options)
         self.optimizers["generator"] = torch.optim.Adam(self.networks["generator"].parameters(),
                                                         lr=self.options.lr)
 
