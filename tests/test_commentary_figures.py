@@ -711,3 +711,26 @@ def test_haze_cause_commentary():
     with_norm = f"{100 * ratios['ratio_fidelity'].min():.0f}-{100 * ratios['ratio_fidelity'].max():.0f}%"
     without = f"{100 * ratios['ratio_no_norm'].min():.0f}-{100 * ratios['ratio_no_norm'].max():.0f}%"
     assert_quotes("05_comparison.ipynb", "haze-fidelity", f"charges a haze {with_norm}", f"only {without}")
+
+
+def test_haze_quality_weight_commentary():
+    from enhancelib.study.test_sets import run_test_set_scores, test_set_table
+
+    scores = pd.concat([run_test_set_scores(RUNS / "uegan" / name, progress=False).assign(method=name)
+                        for name in ("full-seed0", "quality-0.05-seed1")], ignore_index=True)
+    table = test_set_table(scores)
+    main, weak = table.loc["full-seed0"], table.loc["quality-0.05-seed1"]
+    operators = three_set_table()
+    flat_input = operators.loc["input"]
+    assert_quotes("05_comparison.ipynb", "haze-weight",
+                  f"falls from {main[('test', 'haze')]:.2f} to {weak[('test', 'haze')]:.2f}",
+                  f"({weak[('test', 'PSNR')]:.2f} dB)",
+                  f"SSIM ({weak[('flat', 'SSIM')]:.3f} against {flat_input[('flat', 'SSIM')]:.3f})",
+                  f"gains {weak[('flat', 'PSNR')] - flat_input[('flat', 'PSNR')]:.1f} dB",
+                  f"by {weak[('identity', 'edit (levels)')]:.1f} levels instead of {main[('identity', 'edit (levels)')]:.1f}",
+                  f"(flat haze {weak[('flat', 'haze')]:.2f} against the input's {flat_input[('flat', 'haze')]:.2f})")
+    assert abs(weak[("test", "PSNR")] - main[("test", "PSNR")]) < 0.01          # "stays where it was"
+    ratio = weak[("identity", "edit (levels)")] / operators.loc["autocontrast", ("identity", "edit (levels)")]
+    assert 1.8 < ratio < 2.3                                                      # "twice as much as autocontrast"
+    full = final_scores("uegan", uegan_full())
+    assert full.min() <= weak[("test", "PSNR")] <= full.max()                     # "inside the seed range"
