@@ -37,7 +37,7 @@ from enhancelib.runtime import configure, reuse_freed_memory
 from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, save_half_weights
 from enhancelib.train.lock import run_lock
 from enhancelib.train.logs import JsonLog
-from enhancelib.train.provenance import provenance
+from enhancelib.train.provenance import cuda_peak_bytes, provenance
 from enhancelib.train.random_state import capture_random_states, restore_random_states
 from enhancelib.train.spec import RunSpec, pick_device
 
@@ -175,6 +175,7 @@ def _train_locked(
             group.setdefault("initial_lr", group["lr"])
 
     step, cpu_time, wall_time = 0, 0.0, 0.0
+    gpu_peak = 0  # peak CUDA memory of the parts of this run trained before (0 off CUDA)
     ckpt_path = run_dir / "checkpoint.pt"
     train_log = JsonLog(run_dir / "train_log.jsonl")
     eval_log = JsonLog(run_dir / "eval_log.jsonl")
@@ -195,6 +196,7 @@ def _train_locked(
         else:  # checkpoints written before every generator was saved
             torch.set_rng_state(state["torch_rng"])
         step, cpu_time, wall_time = state["step"], state["cpu_time"], state["wall_time"]
+        gpu_peak = int(state.get("gpu_peak_bytes", 0))
     else:
         for stale in (train_log.path, eval_log.path):
             stale.unlink(missing_ok=True)
@@ -207,6 +209,7 @@ def _train_locked(
             "ema": ema.shadow.state_dict() if ema is not None else {},
             "sampler": sampler.get_state(), "random_states": capture_random_states(),
             "step": step, "cpu_time": cpu_time, "wall_time": wall_time, "complete": complete,
+            "gpu_peak_bytes": max(gpu_peak, cuda_peak_bytes(device)),
         })
 
     calibration_photos = list(data.train.low[:CALIBRATION_PHOTOS])
@@ -292,6 +295,7 @@ def _train_locked(
     recipe.train(False)
     if eval_log.last_step() != step:
         periodic_eval()
+    gpu_peak = max(gpu_peak, cuda_peak_bytes(device))  # training's peak, before the final evaluation
     checkpoint(complete=True)
 
     # ---- the record: final metrics on the whole test split, samples, weights, provenance
@@ -314,6 +318,6 @@ def _train_locked(
     (run_dir / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     record = provenance(spec, steps=step, device=device, wall_time=wall_time, cpu_time=cpu_time,
                         backbone=backbone.source if backbone is not None else None,
-                        data=data.description)
+                        data=data.description, gpu_peak_bytes=gpu_peak)
     (run_dir / "provenance.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     return run_dir

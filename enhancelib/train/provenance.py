@@ -1,4 +1,8 @@
-"""Where a recorded number came from: commit, preset, seed, steps, device, time, weights."""
+"""Where a recorded number came from: commit, preset, seed, steps, device, time, weights.
+
+On CUDA a record also names the GPU, its memory, the CUDA and cuDNN versions PyTorch was built with and
+the peak GPU memory of training (:func:`cuda_description`).
+"""
 from __future__ import annotations
 
 import datetime as _dt
@@ -15,7 +19,7 @@ from enhancelib import paths
 from enhancelib.runtime import KEPT_LABEL, freed_memory_reused
 from enhancelib.nn.precision import amp_format_name, cpu_has_native_bfloat16
 
-__all__ = ["cpu_description", "cpu_model", "git_commit", "provenance"]
+__all__ = ["cpu_description", "cpu_model", "cuda_description", "cuda_peak_bytes", "git_commit", "provenance"]
 
 def git_commit() -> dict[str, Any]:
     """The checked-out commit and whether the work tree had uncommitted changes."""
@@ -55,9 +59,35 @@ def cpu_description() -> dict[str, Any]:
             "cpu_native_bfloat16": cpu_has_native_bfloat16()}
 
 
+def cuda_peak_bytes(device: torch.device) -> int:
+    """``torch.cuda.max_memory_allocated`` on a CUDA ``device`` (tensors only, not the allocator's cache);
+    0 on any other device."""
+    return int(torch.cuda.max_memory_allocated(device)) if device.type == "cuda" else 0
+
+
+def cuda_description(device: torch.device, peak_bytes: int) -> dict[str, Any]:
+    """The GPU a CUDA run trained on: name, total memory, CUDA and cuDNN versions, peak memory.
+
+    ``peak_bytes`` is the largest :func:`cuda_peak_bytes` over the run's training (periodic
+    evaluations included; the largest over every resumed part).  Empty on any other device, so that
+    CPU records keep the keys they always had."""
+    if device.type != "cuda":
+        return {}
+    mib = 2 ** 20
+    return {
+        "gpu_name": torch.cuda.get_device_name(device),
+        "gpu_memory_mib": round(torch.cuda.get_device_properties(device).total_memory / mib),
+        "gpu_peak_memory_mib": round(peak_bytes / mib, 1),
+        "cuda_version": torch.version.cuda,
+        "cudnn_version": torch.backends.cudnn.version(),
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
+    }
+
+
 def provenance(spec: Any, *, steps: int, device: torch.device, wall_time: float, cpu_time: float,
-               backbone: str | None, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Everything needed to know how a run was obtained and to obtain it again."""
+               backbone: str | None, data: Mapping[str, Any], gpu_peak_bytes: int = 0) -> dict[str, Any]:
+    """Everything needed to know how a run was obtained and to obtain it again (``gpu_peak_bytes``: see
+    :func:`cuda_description`)."""
     preset = spec.resolved_preset()
     return {
         **git_commit(),
@@ -74,6 +104,7 @@ def provenance(spec: Any, *, steps: int, device: torch.device, wall_time: float,
         "allocator": KEPT_LABEL if freed_memory_reused() else "default",
         "cpu_count": os.cpu_count(),
         **cpu_description(),
+        **cuda_description(device, gpu_peak_bytes),
         "train_wall_seconds": round(wall_time, 1),
         "train_cpu_seconds": round(cpu_time, 1),
         "backbone": backbone,
