@@ -7,12 +7,14 @@ Commands
   reproduce   train a recorded run again from its config.json
   runs        list the recorded runs with their test metrics
   baselines   record the input and classical baselines on the test split
-  plan        list the runs a chapter shows (enhancelib.study.experiments); --record trains the missing ones
+  plan        list the runs a chapter shows (enhancelib.study.experiments); --record trains the missing ones,
+              on the cpu preset (the book's) or the gpu preset (the papers' schedules, one or several GPUs)
 """
 from __future__ import annotations
 
 import argparse
 import ast
+import os
 import sys
 from typing import Any, Sequence
 
@@ -172,37 +174,150 @@ def _cmd_baselines(args: argparse.Namespace) -> int:
     return 0
 
 
+def _devices(text: str) -> list[str]:
+    """``--devices 0,1,3`` -> ``["0", "1", "3"]``; a ParameterError for anything else."""
+    from enhancelib.config import ParameterError
+
+    devices = [part.strip() for part in text.split(",")]
+    if not all(part.isdigit() for part in devices) or len(set(devices)) != len(devices):
+        raise ParameterError(f"--devices takes distinct GPU numbers separated by commas, e.g. 0,1,2; got {text!r}")
+    return devices
+
+
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from enhancelib.paths import RUNS_DIR
-    from enhancelib.study.experiments import EXPERIMENTS, chapter_experiments
-    from enhancelib.train.runs import _matches, record
+    from enhancelib import paths
+    from enhancelib.config import resolve_preset
+    from enhancelib.study import plan as planning
+    from enhancelib.study.experiments import EXPERIMENTS
 
     known_chapters = sorted({c for c, _ in EXPERIMENTS})
-    if args.chapter and args.chapter not in known_chapters:
-        print(f"error: no chapter {args.chapter!r}; chapters: {', '.join(known_chapters)}", file=sys.stderr)
+    chapter = None if args.chapter in (None, "all") else args.chapter
+    if chapter and chapter not in known_chapters:
+        print(f"error: no chapter {args.chapter!r}; chapters: {', '.join(known_chapters)} (or all)", file=sys.stderr)
         return 2
-    chapters = [args.chapter] if args.chapter else known_chapters
-    names = {item.name for chapter in chapters for item in chapter_experiments(chapter)}
+    preset = resolve_preset(args.preset)   # an unknown preset: one error line naming the allowed ones
+    devices = _devices(args.devices) if args.devices is not None else []
+    data = planning.data_spec(args.data, args.root)
+    on_gpu = preset.device in ("cuda", "auto")
+    if devices and not on_gpu:
+        print(f"error: --devices runs one worker per CUDA GPU, but the {preset.name} preset trains on the "
+              f"{preset.device}; add --preset gpu, or leave --devices out", file=sys.stderr)
+        return 2
+    chapters = [chapter] if chapter else known_chapters
+    names = {item.name for c in chapters for item in EXPERIMENTS.values() if item.chapter == c}
     unknown = sorted(set(args.only or []) - names)
     if unknown:
-        print(f"error: no run named {', '.join(unknown)} in {args.chapter or 'any chapter'}; "
-              f"`python -m enhancelib plan{' --chapter ' + args.chapter if args.chapter else ''}` lists them",
+        print(f"error: no run named {', '.join(unknown)} in {chapter or 'any chapter'}; "
+              f"`python -m enhancelib plan{' --chapter ' + chapter if chapter else ''}` lists them",
               file=sys.stderr)
         return 2
-    todo = []
-    for chapter in chapters:
-        for item in chapter_experiments(chapter):
-            if args.only and item.name not in args.only:
-                continue
-            done = _matches(RUNS_DIR / chapter / item.name, item.spec("cpu"))
-            print(f"{'recorded' if done else 'missing ':9} {chapter}/{item.name:28} {item.label}")
-            if not done:
-                todo.append(item)
-    if args.record:
-        for item in todo:
-            run = record(item.spec("cpu"), item.chapter, item.name, keep_weights=item.keep_weights)
-            print(f"recorded {run.path}: test {run.metrics['test']}")
+    runs = planning.plan_runs(chapters, preset.name, data, args.only)
+    book_default = (preset.name, data["source"]) == ("cpu", "benchmark")
+    if not book_default or args.dry_run:
+        folder = paths.runs_dir(preset.name, data["source"])
+        print(f"{preset.name} preset, {data['source']} data{' at ' + data['root'] if 'root' in data else ''}: "
+              f"records in {_shown_path(folder)}/<chapter>/<name>")
+    todo = [run for run in runs if run.to_record]
+    if args.dry_run:
+        _print_dry_run(runs, todo, on_gpu, len(devices) or 1, args.assume_gpu)
+        return 0
+    for run in runs:
+        item = run.experiment
+        status = {"recorded": "recorded", "missing": "missing ", "repeats": "repeats "}[run.status]
+        same = f" (on the {preset.name} preset the same run as {run.same_as})" if run.same_as else ""
+        print(f"{status:9} {item.chapter}/{item.name:28} {item.label}{same}")
+    if not args.record or not todo:
+        return 0
+    if on_gpu and preset.device == "cuda":
+        import torch
+
+        visible = torch.cuda.device_count()
+        wanted = max((int(d) for d in devices or ["0"]), default=0)
+        if visible == 0 or (devices and "CUDA_VISIBLE_DEVICES" not in os.environ and wanted >= visible):
+            print(f"error: the {preset.name} preset trains on CUDA GPUs and torch sees {visible} here"
+                  f"{' (asked for ' + ','.join(devices) + ')' if devices else ''}; "
+                  "`--dry-run` lists what would be recorded", file=sys.stderr)
+            return 2
+    if devices:
+        jobs = planning.queue_jobs(todo, preset.name)
+        print(f"recording {len(jobs)} runs on {len(devices)} GPU(s): {', '.join(devices)}")
+        results = planning.run_queue(jobs, devices)
+        failed = sorted(key for key, code in results.items() if code != 0)
+        print(f"{len(results) - len(failed)} of {len(jobs)} runs recorded"
+              + (f"; failed: {', '.join(failed)} (see their logs; run the same command again to retry)" if failed
+                 else ""))
+        return 1 if failed else 0
+    for index, run in enumerate(todo, 1):
+        if not book_default:
+            print(f"[{index}/{len(todo)}] recording {run.key} into {_shown_path(run.folder)}", flush=True)
+        recorded = planning.record_run(run, progress=not args.no_progress,
+                                       say=lambda line: print(line, flush=True))
+        print(f"recorded {recorded.path}: test {recorded.metrics['test']}", flush=True)
     return 0
+
+
+def _shown_path(path: Any) -> str:
+    from enhancelib.paths import REPO_ROOT
+
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _runs(count: int) -> str:
+    return f"{count} run{'s' if count != 1 else ''}"
+
+
+def _print_dry_run(runs: Sequence[Any], todo: Sequence[Any], on_gpu: bool, devices: int,
+                   assume_gpu: str | None) -> None:
+    """``plan --dry-run``: every run, and for each one to record its steps and estimated GPU time."""
+    from enhancelib.study.gpu_plan import GpuPlanError, format_hours, read_gpu_plan
+    from enhancelib.study.plan import schedule_hours
+
+    gpu_plan, gpu = None, None
+    if on_gpu:
+        try:
+            gpu_plan = read_gpu_plan()
+            gpu = gpu_plan.pick_gpu(assume_gpu)
+        except (FileNotFoundError, GpuPlanError) as error:
+            if isinstance(error, GpuPlanError) and gpu_plan is not None:
+                raise
+            print(f"no GPU time estimate: {error}; steps only")
+        if gpu_plan is not None and gpu is not None:
+            print(f"estimated time on one {gpu} at {gpu_plan.utilisation:.0%} of its float16 peak "
+                  f"(from {_shown_path(gpu_plan.path)}, measured at commit {gpu_plan.commit[:8]}): training steps "
+                  "x FLOPs per step / (throughput x utilisation); evaluation and data loading not counted")
+    hours: list[float] = []
+    unestimated = []
+    for run in runs:
+        if not run.to_record:
+            note = f"= {run.same_as} on this preset, not trained twice" if run.same_as else "already recorded"
+            print(f"{run.status:12} {run.key:40} {note}")
+            continue
+        preset = run.spec.resolved_preset()
+        if preset.budget_cpu_seconds:
+            cost = f"budget {preset.budget_cpu_seconds / 60:,.0f} CPU-minutes"
+        else:
+            cost = f"{preset.max_steps:>7,} steps of {preset.batch_size:>2} x {preset.train_size} px"
+        if gpu_plan is not None and gpu is not None:
+            estimate = gpu_plan.estimate(run.spec.recipe, preset.max_steps, preset.batch_size, preset.train_size, gpu)
+            if estimate is None:
+                unestimated.append(run.key)
+                cost += f"  (no estimate: {run.spec.recipe} is not in the benchmark)"
+            else:
+                hours.append(estimate.hours)
+                cost += (f"  ~{format_hours(estimate.hours):>7}  peak <= {estimate.peak_mib / 1024:4.1f} GiB"
+                         + (" (FLOPs scaled to this batch)" if estimate.scaled else ""))
+        print(f"{'would record':12} {run.key:40} {cost}  {run.experiment.label}")
+    summary = f"{_runs(len(todo))} to record"
+    if hours:
+        summary += f", ~{format_hours(sum(hours))} on one {gpu}"
+        if devices > 1:
+            summary += f", ~{format_hours(schedule_hours(hours, devices))} on {devices} of them"
+        if unestimated:
+            summary += f" (without the {_runs(len(unestimated))} that have no estimate)"
+    print(f"{summary}; nothing recorded (--dry-run)")
 
 
 _ENHANCE_DESCRIPTION = """Enhance photos at full resolution with a trained model.
@@ -217,6 +332,30 @@ What an output keeps:
   depth     16-bit PNG/TIFF photos are reduced to 8 bits per channel for the network and written at 8 bits;
             the run says so once
 Other metadata (XMP, IPTC) is not copied."""
+
+
+_PLAN_DESCRIPTION = """List the runs the chapters show (enhancelib/study/experiments.py), recorded or not, and
+with --record train the missing ones.
+
+  python -m enhancelib plan --chapter uegan                          the book's runs (cpu preset), recorded or not
+  python -m enhancelib plan --chapter uegan --record                 record the missing ones on the cpu preset
+  python -m enhancelib plan --chapter all --preset gpu --dry-run     every run on the gpu preset, its estimated GPU time
+  python -m enhancelib plan --chapter all --preset gpu --record      record them all on one CUDA GPU
+  python -m enhancelib plan --chapter all --preset gpu --record --devices 0,1,2,3    ... on four GPUs
+  python -m enhancelib plan --chapter all --preset gpu --record --data fivek --root DIR    ... on MIT-Adobe FiveK
+
+Where records go: data/runs/<chapter>/<name> (cpu preset, the book's), data/runs-gpu/ (gpu preset),
+data/runs-gpu-fivek/ (gpu preset on FiveK); records of every kind have the same files, and on CUDA
+provenance.json also names the GPU, the CUDA and cuDNN versions and the peak GPU memory.
+
+Resuming: run the same command again. Recorded runs are skipped, an interrupted run resumes from its last
+checkpoint, and a run folder has one writer at a time (run.lock). Runs that would train exactly as an
+earlier run on the chosen preset (on the gpu preset: the 3x-budget and the bfloat16 runs) are listed as
+"repeats" and trained once.
+
+Estimated GPU time (--dry-run on the gpu preset): steps x FLOPs per step / (the GPU's float16 throughput x
+an assumed utilisation), from data/runs/benchmark/gpu-plan/gpu_plan.json (python scripts/bench_gpu_plan.py
+--record); training steps only."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -285,10 +424,32 @@ def build_parser() -> argparse.ArgumentParser:
     base = sub.add_parser("baselines", help="record input and classical baselines on the test split")
     base.add_argument("--preset", default="cpu")
     base.set_defaults(func=_cmd_baselines)
-    plan = sub.add_parser("plan", help="list (and with --record, train) the runs the chapters show")
-    plan.add_argument("--chapter", default=None)
-    plan.add_argument("--only", nargs="+", default=None, metavar="NAME")
-    plan.add_argument("--record", action="store_true", help="train the missing runs on the cpu preset")
+    plan = sub.add_parser("plan", help="list (and with --record, train) the runs the chapters show",
+                          description=_PLAN_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    plan.add_argument("--chapter", default=None, metavar="NAME",
+                      help="one chapter (bncagan, glenet, qagan, uegan) or all (the default)")
+    plan.add_argument("--only", nargs="+", default=None, metavar="NAME", help="only these runs of the chapter(s)")
+    plan.add_argument("--preset", default="cpu",
+                      help="cpu (default: the book's records, data/runs/) or gpu (the papers' schedules on CUDA, "
+                           "data/runs-gpu/)")
+    plan.add_argument("--data", default="benchmark",
+                      help="benchmark (default: the built-in photos) or fivek (MIT-Adobe FiveK from disk, "
+                           "with --root; records in data/runs-<preset>-fivek/)")
+    plan.add_argument("--root", default=None, metavar="DIR",
+                      help="with --data fivek: the folder holding FiveK's input and expert-C folders")
+    plan.add_argument("--record", action="store_true",
+                      help="train the missing runs (resumes interrupted ones; skips recorded ones)")
+    plan.add_argument("--devices", default=None, metavar="0,1,...",
+                      help="with --record on the gpu preset: one worker process per GPU (as nvidia-smi numbers "
+                           "them), each taking the next unrecorded run; logs in <records>/plan-logs/")
+    plan.add_argument("--dry-run", action="store_true",
+                      help="list every run with what it would cost (steps and estimated GPU time on the gpu "
+                           "preset) and record nothing")
+    plan.add_argument("--assume-gpu", default=None, metavar="NAME",
+                      help="with --dry-run: the GPU of the estimate, by part of its name in the benchmark "
+                           "(A100, H100, 4090; default: the first listed)")
+    plan.add_argument("--no-progress", action="store_true",
+                      help="no progress bars; one line per evaluation instead (how --devices workers log)")
     plan.set_defaults(func=_cmd_plan)
     return parser
 

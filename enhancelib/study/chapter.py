@@ -11,21 +11,26 @@ comment ``# Parameters of this chapter``; papermill adds its own cell (starting
   papermill did not (this is how nbval runs the chapters on ``smoke``),
 * resolves and prints the preset.
 
+Runs recorded on the ``gpu`` preset (``python -m enhancelib plan --chapter all --preset gpu --record``)
+live beside the book's, under ``data/runs-gpu/`` (``data/runs-gpu-fivek/`` on MIT-Adobe FiveK);
+:func:`gpu_record` reads one and :func:`gpu_record_note` says how to add an absent one.
+
 Recorded speed benchmarks are read by :mod:`enhancelib.study.speed_records`.
 """
 from __future__ import annotations
 
 import ast
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from enhancelib.config import ParameterError, Preset, resolve_preset, validate_parameters
 from enhancelib.runtime import configure
 
-__all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "absent_run_note", "processor_of", "provenance_table",
-           "show_source"]
+__all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "absent_run_note", "gpu_record", "gpu_record_note",
+           "processor_of", "provenance_table", "show_source"]
 
 _OWN_HEADER = "# Parameters of this chapter"
 _PAPERMILL_HEADER = "# Parameters"
@@ -141,7 +146,9 @@ def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_mis
       ``train_missing``, ``None`` and the command that records it is printed
       (the book never trains while it builds).
     * ``smoke``: trained now, in seconds, under ``runs-local/``.
-    * ``gpu`` or another seed: trained (or resumed) under ``runs-local/``.
+    * ``gpu``: the run recorded on the gpu preset (:func:`gpu_record`) when it exists; otherwise as ``cpu``
+      (``None`` and the command that records it, unless ``train_missing``).
+    * another seed: trained (or resumed) under ``runs-local/``.
 
     Runs that scale the ``cpu`` preset's CPU budget (``budget_scale``) return
     ``None`` on presets without one: there they would repeat the recipe's run.
@@ -162,11 +169,17 @@ def chapter_run(chapter: str, name: str, params: ChapterParameters, *, train_mis
     recorded = RUNS_DIR / chapter / name
     if _matches(recorded, spec) or params.preset.name == "smoke":
         return load_or_train(spec, chapter, name, progress=progress and not params.quick)
+    on_gpu = params.preset.name == "gpu"
+    if on_gpu and spec == item.spec("gpu"):
+        found = gpu_record(chapter, name)
+        if found is not None:
+            return found
     if train_missing is None:
         train_missing = bool(params.values.get("train_missing", False))
     if not train_missing:
         print(f"{chapter}/{name} is not recorded for this configuration yet; record it with\n"
-              f"    python -m enhancelib plan --chapter {chapter} --only {name} --record")
+              f"    python -m enhancelib plan --chapter {chapter} --only {name}{' --preset gpu' if on_gpu else ''} "
+              "--record")
         return None
     return load_or_train(spec, chapter, name, progress=progress)
 
@@ -186,6 +199,64 @@ def absent_run_note(chapter: str, name: str, params: ChapterParameters, missing:
         return (f"{subject} applies to the cpu preset only: the {params.preset.name} preset stops by step count, "
                 "where it would repeat the recipe's own run.")
     return f"{subject} is {missing}: `python -m enhancelib plan --chapter {chapter} --only {name} --record` records it ({cost})."
+
+
+def _shown(path: Path) -> str:
+    from enhancelib.paths import REPO_ROOT
+
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def gpu_record(chapter: str, name: str, data: str = "benchmark") -> Any:
+    """The run ``chapter/name`` recorded on the ``gpu`` preset, or ``None`` when there is none.
+
+    Looked up in ``data/runs-gpu/<chapter>/<name>`` (``data/runs-gpu-fivek/`` for ``data="fivek"``,
+    see :func:`enhancelib.paths.runs_dir`), where ``python -m enhancelib plan --preset gpu --record``
+    writes; returned (a :class:`~enhancelib.train.runs.RecordedRun`) when the folder holds a finished
+    run of the configuration the registry gives the run on the ``gpu`` preset (on FiveK, with the
+    data folder it was recorded from).  :func:`gpu_record_note` is the line to print when it is ``None``.
+    """
+    from enhancelib.paths import runs_dir
+    from enhancelib.study.experiments import experiment
+    from enhancelib.train.runs import RecordedRun, _matches
+
+    item = experiment(chapter, name)
+    folder = runs_dir("gpu", data) / chapter / name
+    try:
+        recorded_data = json.loads((folder / "config.json").read_text())["data"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(recorded_data, dict) or recorded_data.get("source") != data:
+        return None
+    return RecordedRun(folder) if _matches(folder, replace(item.spec("gpu"), data=recorded_data)) else None
+
+
+def gpu_record_note(chapter: str, name: str, data: str = "benchmark") -> str:
+    """One line for a chapter to print where :func:`gpu_record` finds no record: why, and the command that adds it.
+
+    A run that trains on the ``gpu`` preset exactly as an earlier run of the registry (the runs at a
+    multiple of the cpu preset's CPU budget, the bfloat16 runs) has no record of its own, and the
+    line names the run that stands for it."""
+    from enhancelib.paths import runs_dir
+    from enhancelib.study.plan import repeated_run
+
+    same = repeated_run(chapter, name, "gpu", {"source": data})
+    if same is not None:
+        return (f"{chapter}/{name} has no gpu record of its own: on the gpu preset it would train exactly as {same}, "
+                f"so `plan --preset gpu` records {same} only.")
+    where = "" if data == "benchmark" else f" --data {data} --root FIVEK_DIR"
+    command = f"python -m enhancelib plan --chapter {chapter} --only {name} --preset gpu --record{where}"
+    folder = runs_dir("gpu", data) / chapter / name
+    if (folder / "config.json").is_file():
+        return (f"{_shown(folder)} holds a gpu record of another configuration; delete the folder, then on a CUDA "
+                f"GPU `{command}` records this one.")
+    if (folder / "checkpoint.pt").is_file():
+        return f"{chapter}/{name} is being recorded on the gpu preset (or was cut off); `{command}` resumes it."
+    return (f"{chapter}/{name} has no gpu record yet; on a CUDA GPU, `{command}` records it "
+            f"(every chapter's runs: `python -m enhancelib plan --chapter all --preset gpu --record{where}`).")
 
 
 def processor_of(provenance: Mapping[str, Any]) -> str:
