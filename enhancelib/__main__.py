@@ -316,7 +316,7 @@ def _print_dry_run(runs: Sequence[Any], todo: Sequence[Any], on_gpu: bool, devic
         if devices > 1:
             summary += f", ~{format_hours(schedule_hours(hours, devices))} on {devices} of them"
         if unestimated:
-            summary += f" (without the {_runs(len(unestimated))} that have no estimate)"
+            summary += f" (not counting {_runs(len(unestimated))} without an estimate)"
     print(f"{summary}; nothing recorded (--dry-run)")
 
 
