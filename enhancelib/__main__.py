@@ -434,14 +434,15 @@ def build_parser() -> argparse.ArgumentParser:
                            "data/runs-gpu/)")
     plan.add_argument("--data", default="benchmark",
                       help="benchmark (default: the built-in photos) or fivek (MIT-Adobe FiveK from disk, "
-                           "with --root; records in data/runs-<preset>-fivek/)")
+                           "with --root; on the gpu preset records in data/runs-gpu-fivek/)")
     plan.add_argument("--root", default=None, metavar="DIR",
                       help="with --data fivek: the folder holding FiveK's input and expert-C folders")
     plan.add_argument("--record", action="store_true",
                       help="train the missing runs (resumes interrupted ones; skips recorded ones)")
     plan.add_argument("--devices", default=None, metavar="0,1,...",
-                      help="with --record on the gpu preset: one worker process per GPU (as nvidia-smi numbers "
-                           "them), each taking the next unrecorded run; logs in <records>/plan-logs/")
+                      help="with --record on the gpu preset: one worker process per GPU (numbered as "
+                           "CUDA_VISIBLE_DEVICES numbers them), each taking the next unrecorded run; logs in "
+                           "<records>/plan-logs/")
     plan.add_argument("--dry-run", action="store_true",
                       help="list every run with what it would cost (steps and estimated GPU time on the gpu "
                            "preset) and record nothing")
