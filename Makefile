@@ -1,6 +1,6 @@
 # The two commands a reader needs:
 #   make book   build the book (installs everything first) and print where to open it
-#   make test   run every test: unit tests, notebooks on the smoke preset, browser test
+#   make test   run every test: lint (ruff), unit tests, notebooks on the smoke preset, browser test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -31,6 +31,7 @@ serve: book
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
 test: install browser
+	$(BIN)/ruff check enhancelib tests scripts
 	ENHANCELIB_PRESET=smoke $(BIN)/python -m pytest tests notebooks --nbval-lax
 
 bench: install

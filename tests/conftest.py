@@ -5,6 +5,9 @@ import pytest
 
 import enhancelib.runtime as runtime
 
+# the random-VGG ``backbone`` fixture of the recipe tests, shared with the training and study tests
+pytest_plugins = ["tests.recipes.glenet_fixtures"]
+
 # The session runs with the settings every entry point applies (the recorded numbers were made with them);
 # tests/test_runtime.py checks, in child processes, that importing enhancelib alone applies none.
 runtime.configure()

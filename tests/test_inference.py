@@ -27,7 +27,9 @@ register_recipe("tiny", TinyRecipe, generator=tiny_generator)
 
 def test_tiles_blend_to_the_whole_image_result_for_a_pointwise_model():
     image = torch.rand(3, 300, 410)
-    pointwise = lambda x: (x * 0.7 + 0.1) ** 1.3
+    def pointwise(x):
+        return (x * 0.7 + 0.1) ** 1.3
+
     whole = pointwise(image[None])[0]
     tiled = enhance_tensor(pointwise, image, tile=128, overlap=16)
     assert torch.allclose(tiled, whole, atol=1e-5)

@@ -31,7 +31,6 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from enhancelib.recipes import Recipe
 from enhancelib.recipes.calibration import CALIBRATION_PHOTOS
 from enhancelib.runtime import configure, reuse_freed_memory
 from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, save_half_weights

@@ -9,7 +9,6 @@ from enhancelib.nn.quality_attention import (
     QualityAttention,
     adaptive_instance_norm,
     attention_for_query,
-    channel_statistics,
     inter_domain_attention,
 )
 

@@ -59,7 +59,9 @@ def test_features_distinguish_content(offline):
     base = torch.nn.functional.interpolate(torch.rand(1, 3, 8, 8), size=64, mode="bilinear")
     brighter = (base * 1.1).clamp(0, 1)
     shuffled = base.flatten(2)[..., torch.randperm(64 * 64)].view_as(base)
-    f = lambda x: offline(x, layers=("relu3_1",))["relu3_1"]
+    def f(x):
+        return offline(x, layers=("relu3_1",))["relu3_1"]
+
     assert (f(base) - f(brighter)).pow(2).mean() < (f(base) - f(shuffled)).pow(2).mean()
 
 

@@ -6,7 +6,7 @@ from enhancelib.config import ParameterError, resolve_preset
 from enhancelib.recipes import get_recipe
 from enhancelib.recipes.glenet import GleNetPairedRecipe, PixelwisePairedRecipe
 from enhancelib.recipes.glenet_unpaired import GleNetUnpairedOptions, GleNetUnpairedRecipe
-from tests.recipes.glenet_fixtures import backbone, batch, changed, check_enhance, make, snapshot  # noqa: F401
+from tests.recipes.glenet_fixtures import batch, changed, check_enhance, make, snapshot
 
 torch.set_num_threads(1)
 

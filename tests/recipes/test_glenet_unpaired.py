@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from enhancelib.recipes.glenet_unpaired import GleNetUnpairedRecipe
-from tests.recipes.glenet_fixtures import backbone, batch, changed, check_enhance, make, snapshot  # noqa: F401
+from tests.recipes.glenet_fixtures import batch, changed, check_enhance, make, snapshot
 
 torch.set_num_threads(1)
 

@@ -1,7 +1,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from enhancelib.study.compare import (LEARNED_METHODS, PAPER_CLAIMS, Claim, claim_verdicts, learned_method, load_cost,
                                       paper_steps, psnr_gain, seed_mean_per_image, seeds_in_order, shared_worst,

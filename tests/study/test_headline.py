@@ -1,7 +1,6 @@
 """The headline table on the front page and in the README is what the records give, and its sentences hold."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

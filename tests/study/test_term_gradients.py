@@ -7,7 +7,7 @@ import torch
 from enhancelib.recipes.glenet_unpaired import GleNetUnpairedRecipe
 from enhancelib.study.term_gradients import (TERM_GRADIENTS_FILE, load_term_gradients, recipe_term_gradients,
                                              term_gradient_norms)
-from tests.recipes.glenet_fixtures import backbone, batch, make  # noqa: F401
+from tests.recipes.glenet_fixtures import batch, make
 
 torch.set_num_threads(1)
 

@@ -67,7 +67,9 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
     train(spec(), tmp_path / "cut", progress=False, keep_weights=False)
     a, b = generator_state(whole), generator_state(tmp_path / "cut")
     assert all(torch.equal(a[k], b[k]) for k in a)
-    log = lambda d: [json.loads(x) for x in (d / "train_log.jsonl").read_text().splitlines()]
+    def log(d):
+        return [json.loads(x) for x in (d / "train_log.jsonl").read_text().splitlines()]
+
     assert [r["step"] for r in log(tmp_path / "cut")] == [1, 2, 3, 4, 5, 6]
     # the random draws of resumed steps equal the uninterrupted run's, from torch, NumPy and Python alike
     for draw in ("noise", "numpy_noise", "python_noise"):

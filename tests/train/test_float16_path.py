@@ -16,7 +16,7 @@ import torch
 from enhancelib.config import resolve_preset
 from enhancelib.recipes import get_recipe
 from enhancelib.nn import precision
-from tests.recipes.glenet_fixtures import backbone, batch  # noqa: F401  (a random VGG; tiny batches with every key the recipes read)
+from tests.recipes.glenet_fixtures import batch  # tiny batches with every key the recipes read
 
 torch.set_num_threads(1)
 STEPS = 4

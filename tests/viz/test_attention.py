@@ -11,7 +11,6 @@ from enhancelib.nn.quality_attention import QualityAttention  # noqa: E402
 from enhancelib.viz.attention import (  # noqa: E402
     attention_matrix_mib,
     feature_cell,
-    peak_memory_mib,
     plot_attention,
     plot_channel_statistics,
 )
