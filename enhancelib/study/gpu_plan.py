@@ -29,7 +29,8 @@ from typing import Any, Mapping
 
 from enhancelib import paths
 
-__all__ = ["Estimate", "GpuPlan", "GpuPlanError", "StepCost", "format_hours", "gpu_plan_path", "read_gpu_plan"]
+__all__ = ["Estimate", "GpuPlan", "GpuPlanError", "StepCost", "fits_in", "format_hours", "gpu_plan_path",
+           "memory_and_time_rows", "read_gpu_plan"]
 
 RECORD_COMMAND = "python scripts/bench_gpu_plan.py --record"
 """The command that writes the benchmark this module reads."""
@@ -134,3 +135,27 @@ def format_hours(hours: float) -> str:
     if hours < 1:
         return f"{max(1, round(hours * 60))} min"
     return f"{hours:.1f} h" if hours < 10 else f"{hours:,.0f} h"
+
+
+def fits_in(peak_mib: float, context_gib: float = 0.5, sizes: tuple[int, ...] = (8, 12, 16, 24, 40, 80)) -> int:
+    """The smallest common GPU memory size (GB) that holds a step's float32 peak plus the CUDA context."""
+    need = peak_mib / 1024 + context_gib
+    return next((size for size in sizes if need <= size), sizes[-1])
+
+
+def memory_and_time_rows(path: str | Path | None = None) -> list[dict[str, str]]:
+    """The reproduce page's table: per model, batch and size, steps, FLOPs, peak memory, the GPU it fits
+    and the estimated hours of its paper's schedule on each GPU of the benchmark record."""
+    raw = json.loads(Path(path or gpu_plan_path()).read_text())
+    rows = []
+    for row in raw["rows"]:
+        entry = {"model": row["recipe"], "batch x size": f"{row['batch_size']} x {row['train_size']}",
+                 "steps": f"{row['max_steps']:,}", "TFLOP per step": f"{row['flops_per_step'] / 1e12:.2f}",
+                 "peak memory (GiB, float32)": f"{row['peak_mib'] / 1024:.1f}",
+                 "fits a GPU with": f"{fits_in(row['peak_mib'])} GB"}
+        for name, flops in raw["gpus"].items():
+            # time = steps x FLOPs per step / (throughput x utilisation)
+            hours = row["max_steps"] * row["flops_per_step"] / (flops * raw["utilisation"]) / 3600
+            entry[f"hours on {name.split(' (')[0]}"] = f"{hours:.1f}"
+        rows.append(entry)
+    return rows

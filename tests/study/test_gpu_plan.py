@@ -66,3 +66,19 @@ def test_an_absent_or_broken_benchmark_names_the_command_that_records_it(tmp_pat
 @pytest.mark.parametrize("hours, text", [(0.001, "1 min"), (0.75, "45 min"), (3.24, "3.2 h"), (1234.4, "1,234 h")])
 def test_durations_read_at_an_estimate_s_precision(hours, text):
     assert format_hours(hours) == text
+
+
+def test_memory_and_time_rows_fit_and_estimate_each_model(tmp_path):
+    import json
+
+    from enhancelib.study.gpu_plan import fits_in, memory_and_time_rows
+
+    record = {"utilisation": 0.5, "gpus": {"Fast GPU (100 TFLOP/s float16)": 100e12},
+              "rows": [{"recipe": "uegan", "batch_size": 10, "train_size": 256, "max_steps": 3600,
+                        "flops_per_step": 10**14, "peak_mib": 7.8 * 1024}]}
+    path = tmp_path / "gpu_plan.json"
+    path.write_text(json.dumps(record))
+    (row,) = memory_and_time_rows(path)
+    # 3600 steps x 1e14 FLOP / (1e14 FLOP/s x 0.5) = 7200 s = 2 h
+    assert row["hours on Fast GPU"] == "2.0" and row["fits a GPU with"] == "12 GB"
+    assert fits_in(7.4 * 1024) == 8 and fits_in(100 * 1024) == 80
