@@ -98,9 +98,6 @@ _LIST: list[Experiment] = [
                label="quality weight 0.05 (Fig. 10)"),
     Experiment("uegan", "quality-0.05-seed2", "uegan", 2, {"quality_weight": 0.05}, keep_weights=True,
                label="quality weight 0.05 (Fig. 10)"),
-    # a stronger identity term (0.1 in the paper and code): does pulling G(high) to high keep good photos as they are?
-    Experiment("uegan", "identity-1.0-seed0", "uegan", 0, {"identity_weight": 1.0}, keep_weights=True,
-               label="identity weight 1.0 (ours)"),
     Experiment("uegan", "quality-0.2-seed0", "uegan", 0, {"quality_weight": 0.2}, label="quality weight 0.2 (Fig. 10)"),
     Experiment("uegan", "quality-0.4-seed0", "uegan", 0, {"quality_weight": 0.4}, label="quality weight 0.4 (Fig. 10)"),
     # not in any paper: the public initialisation leaves the deepest levels of the generator without weight
