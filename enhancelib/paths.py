@@ -5,7 +5,8 @@
 ``RUNS_DIR``   ``data/runs/``: one folder per recorded run, ``<chapter>/<name>/`` (the ``cpu`` preset on the
 built-in benchmark, what the book shows)
 ``runs_dir(preset, data)``  the recorded runs of another preset or data source beside it:
-``data/runs-gpu/`` (``gpu`` preset, benchmark), ``data/runs-gpu-fivek/`` (``gpu`` preset, MIT-Adobe FiveK)...
+``data/runs-gpu/`` (``gpu`` preset, benchmark; ``$ENHANCELIB_RUNS_GPU`` when set), ``data/runs-gpu-fivek/``
+(``gpu`` preset, MIT-Adobe FiveK)...
 ``local_runs_dir()``  where runs a reader starts with other parameters go
 (``$ENHANCELIB_RUNS``, else ``runs-local/``), so that recorded runs are never overwritten by accident
 
@@ -38,6 +39,11 @@ def runs_dir(preset: str = "cpu", data: str = "benchmark") -> Path:
     and ``runs_dir("cpu", "fivek")`` is ``data/runs-fivek/``.  The names are not checked against the
     known presets and sources here (that is :mod:`enhancelib.config`'s and :mod:`enhancelib.data`'s
     job), only that each is one plain word that makes one folder name.
+
+    The environment variable ``ENHANCELIB_RUNS_GPU``, when set, moves the ``gpu`` preset's benchmark records
+    (``runs_dir("gpu")``) to the folder it names, for reading and for recording alike: records fetched from
+    another machine can be read without copying them into ``data/``, and a test can show the chapters a
+    synthetic record.
     """
     for what, value in (("preset", preset), ("data", data)):
         if not value or not value.replace("_", "").replace("-", "").isalnum():
@@ -45,5 +51,7 @@ def runs_dir(preset: str = "cpu", data: str = "benchmark") -> Path:
                              "pass a preset such as 'gpu' and a data source such as 'fivek'.")
     if (preset, data) == ("cpu", "benchmark"):
         return RUNS_DIR
+    if (preset, data) == ("gpu", "benchmark") and os.environ.get("ENHANCELIB_RUNS_GPU"):
+        return Path(os.environ["ENHANCELIB_RUNS_GPU"])
     suffix = "".join(f"-{part}" for part in (preset, data) if part not in ("cpu", "benchmark"))
     return DATA_DIR / f"runs{suffix}"

@@ -12,8 +12,9 @@ comment ``# Parameters of this chapter``; papermill adds its own cell (starting
 * resolves and prints the preset.
 
 Runs recorded on the ``gpu`` preset (``python -m enhancelib plan --chapter all --preset gpu --record``)
-live beside the book's, under ``data/runs-gpu/`` (``data/runs-gpu-fivek/`` on MIT-Adobe FiveK);
-:func:`gpu_record` reads one and :func:`gpu_record_note` says how to add an absent one.
+live beside the book's, under ``data/runs-gpu/`` (or ``$ENHANCELIB_RUNS_GPU``; ``data/runs-gpu-fivek/`` on
+MIT-Adobe FiveK); :func:`gpu_record` reads one and :func:`gpu_record_note` says how to add an absent one;
+:func:`gpu_row` is the row a chapter adds to its main results table (or the line it prints instead).
 
 Recorded speed benchmarks are read by :mod:`enhancelib.study.speed_records`.
 """
@@ -30,7 +31,7 @@ from enhancelib.config import ParameterError, Preset, resolve_preset, validate_p
 from enhancelib.runtime import configure
 
 __all__ = ["ChapterParameters", "chapter_run", "chapter_setup", "absent_run_note", "gpu_record", "gpu_record_note",
-           "processor_of", "provenance_table", "show_source"]
+           "gpu_row", "processor_of", "provenance_table", "show_source"]
 
 _OWN_HEADER = "# Parameters of this chapter"
 _PAPERMILL_HEADER = "# Parameters"
@@ -257,6 +258,32 @@ def gpu_record_note(chapter: str, name: str, data: str = "benchmark") -> str:
         return f"{chapter}/{name} is being recorded on the gpu preset (or was cut off); `{command}` resumes it."
     return (f"{chapter}/{name} has no gpu record yet; on a CUDA GPU, `{command}` records it "
             f"(every chapter's runs: `python -m enhancelib plan --chapter all --preset gpu --record{where}`).")
+
+
+GPU_ROW_LABEL = "this book, gpu preset"
+
+
+def gpu_row(chapter: str, name: str, data: str = "benchmark", *, index: str = "method",
+            note: str = "provenance") -> tuple[dict[str, Any] | None, str | None]:
+    """The row of ``chapter/name``'s gpu record for a chapter's main results table, or the line to print instead.
+
+    Returns ``(row, None)`` when :func:`gpu_record` finds the record: ``row[index]`` is ``"this book, gpu
+    preset"``, ``"our PSNR"``, ``"our SSIM"`` (and ``"our NIQE"`` where measured) are the means over its test
+    images, as the chapters compute their other rows, and ``row[note]`` says which run, how many steps and on
+    which device.  Otherwise ``(None, gpu_record_note(...))``.
+    """
+    run = gpu_record(chapter, name, data)
+    if run is None:
+        return None, gpu_record_note(chapter, name, data)
+    frame = run.per_image
+    row: dict[str, Any] = {index: GPU_ROW_LABEL, "our PSNR": float(frame["psnr"].mean()),
+                           "our SSIM": float(frame["ssim"].mean())}
+    if "niqe" in frame:
+        row["our NIQE"] = float(frame["niqe"].mean())
+    prov = run.provenance
+    row[note] = (f"{name} on the gpu preset, {prov.get('steps', '?')} steps, "
+                 f"{prov.get('device_name') or prov.get('device') or 'device not recorded'}")
+    return row, None
 
 
 def processor_of(provenance: Mapping[str, Any]) -> str:
