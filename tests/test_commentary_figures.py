@@ -716,21 +716,26 @@ def test_haze_cause_commentary():
 def test_haze_quality_weight_commentary():
     from enhancelib.study.test_sets import run_test_set_scores, test_set_table
 
+    weak_runs = ["quality-0.05-seed1", "quality-0.05-seed2"]
     scores = pd.concat([run_test_set_scores(RUNS / "uegan" / name, progress=False).assign(method=name)
-                        for name in ("full-seed0", "quality-0.05-seed1")], ignore_index=True)
+                        for name in ("full-seed0", *weak_runs)], ignore_index=True)
     table = test_set_table(scores)
-    main, weak = table.loc["full-seed0"], table.loc["quality-0.05-seed1"]
-    operators = three_set_table()
-    flat_input = operators.loc["input"]
+    main, weak = table.loc["full-seed0"], table.loc[weak_runs]
+    flat_input = three_set_table().loc["input"]
+    edits = weak[("identity", "edit (levels)")]
+    gains = weak[("flat", "PSNR")] - flat_input[("flat", "PSNR")]
     assert_quotes("05_comparison.ipynb", "haze-weight",
-                  f"falls from {main[('test', 'haze')]:.2f} to {weak[('test', 'haze')]:.2f}",
-                  f"({weak[('test', 'PSNR')]:.2f} dB)",
-                  f"SSIM ({weak[('flat', 'SSIM')]:.3f} against {flat_input[('flat', 'SSIM')]:.3f})",
-                  f"gains {weak[('flat', 'PSNR')] - flat_input[('flat', 'PSNR')]:.1f} dB",
-                  f"by {weak[('identity', 'edit (levels)')]:.1f} levels instead of {main[('identity', 'edit (levels)')]:.1f}",
-                  f"(flat haze {weak[('flat', 'haze')]:.2f} against the input's {flat_input[('flat', 'haze')]:.2f})")
-    assert abs(weak[("test", "PSNR")] - main[("test", "PSNR")]) < 0.01          # "stays where it was"
-    ratio = weak[("identity", "edit (levels)")] / operators.loc["autocontrast", ("identity", "edit (levels)")]
-    assert 1.8 < ratio < 2.3                                                      # "twice as much as autocontrast"
+                  f"falls from {main[('test', 'haze')]:.2f} to {weak[('test', 'haze')].mean():.2f}",
+                  f"({weak.loc[weak_runs[0], ('test', 'PSNR')]:.2f} and {weak.loc[weak_runs[1], ('test', 'PSNR')]:.2f} dB)",
+                  f"gain {gains.min():.1f}-{gains.max():.1f} dB",
+                  f"by {edits.min():.1f}-{edits.max():.1f} levels instead of {main[('identity', 'edit (levels)')]:.1f}",
+                  f"(flat haze {weak[('flat', 'haze')].mean():.2f} against the input's {flat_input[('flat', 'haze')]:.2f})")
+    ssim = weak[("flat", "SSIM")]
+    assert ssim.round(3).nunique() == 1 and ssim.min() >= flat_input[("flat", "SSIM")]     # "both keep the input's SSIM"
+    assert_quotes("05_comparison.ipynb", "haze-weight",
+                  f"SSIM ({ssim.iloc[0]:.3f} against {flat_input[('flat', 'SSIM')]:.3f})")
+    ratio = edits / three_set_table().loc["autocontrast", ("identity", "edit (levels)")]
+    assert ratio.between(1.5, 2.3).all()                                            # "about twice as much"
     full = final_scores("uegan", uegan_full())
-    assert full.min() <= weak[("test", "PSNR")] <= full.max()                     # "inside the seed range"
+    assert weak[("test", "PSNR")].between(full.min(), full.max()).all()             # "inside the seed range"
+
