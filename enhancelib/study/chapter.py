@@ -86,13 +86,35 @@ def _injected_names() -> list[str]:
     return names
 
 
-def chapter_setup(namespace: Mapping[str, Any], defaults: Mapping[str, Any]) -> ChapterParameters:
+def _declared_defaults() -> dict[str, Any]:
+    """The parameters and defaults the chapter's own parameters cell declares (read from this kernel's history)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        get_ipython = None  # type: ignore[assignment]
+    shell = get_ipython() if get_ipython is not None else None
+    cells = shell.user_ns.get("In", []) if shell is not None else []
+    own = [source for source in cells if source.lstrip().startswith(_OWN_HEADER)]
+    if not own:
+        raise ParameterError("chapter_setup found no cell starting with '# Parameters of this chapter' in this "
+                             "kernel; run the chapter's parameters cell first, or pass the defaults explicitly.")
+    defaults: dict[str, Any] = {}
+    for node in ast.parse(own[-1]).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            defaults[node.targets[0].id] = ast.literal_eval(node.value)
+    return defaults
+
+
+def chapter_setup(namespace: Mapping[str, Any], defaults: Mapping[str, Any] | None = None) -> ChapterParameters:
     """Validate a chapter's parameters and resolve its preset.
 
-    ``defaults`` lists every parameter the chapter takes with its default;
-    ``namespace`` is the notebook's ``globals()``.  Applies the process's speed
-    settings first (:func:`enhancelib.runtime.configure`).
+    ``defaults`` lists every parameter the chapter takes with its default; left out, they are read
+    from the chapter's own parameters cell (the cell starting with ``# Parameters of this chapter``),
+    so that each chapter declares its parameters once. ``namespace`` is the notebook's ``globals()``.
+    Applies the process's speed settings first (:func:`enhancelib.runtime.configure`).
     """
+    if defaults is None:
+        defaults = _declared_defaults()
     configure()
     injected = _injected_names()
     unknown = [name for name in injected if name not in defaults]

@@ -71,3 +71,29 @@ def test_an_absent_longer_run_is_explained_by_the_preset():
                            "--chapter qagan --only budget-3x-seed0 --record`") and note.endswith("(90 CPU-minutes).")
     # a run at the preset's own budget is offered for recording on every preset
     assert "is not recorded yet" in absent_run_note("qagan", "full-seed0", gpu, "not recorded yet", "seed 0", "30 CPU-minutes")
+
+
+class _Shell:
+    def __init__(self, cells):
+        self.user_ns = {"In": cells}
+
+
+def test_chapter_setup_reads_the_defaults_from_the_chapters_own_parameters_cell(monkeypatch):
+    import IPython
+    import pytest
+
+    from enhancelib.config import ParameterError
+    from enhancelib.study.chapter import chapter_setup
+
+    own = '# Parameters of this chapter\npreset = "cpu"   # comment\nn_sliders = 3\nphoto = "a.jpg"\n'
+    injected = '# Parameters\npreset = "smoke"\nn_sliders = 1\n'
+    monkeypatch.delenv("ENHANCELIB_PRESET", raising=False)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: _Shell(["import x", own, injected]))
+    params = chapter_setup({"preset": "smoke", "n_sliders": 1, "photo": "a.jpg"})
+    assert params.preset.name == "smoke" and params.n_sliders == 1 and params.photo == "a.jpg"
+    monkeypatch.setattr(IPython, "get_ipython", lambda: _Shell([own, '# Parameters\nslides = 2\n']))
+    with pytest.raises(ParameterError, match="slides"):
+        chapter_setup({"preset": "cpu", "slides": 2})
+    monkeypatch.setattr(IPython, "get_ipython", lambda: _Shell(["x = 1"]))
+    with pytest.raises(ParameterError, match="Parameters of this chapter"):
+        chapter_setup({"preset": "cpu"})

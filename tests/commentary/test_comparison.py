@@ -1,0 +1,98 @@
+"""The figures quoted in the prose of chapter 05 (the comparison), recomputed from the records (see quotes.py)."""
+from __future__ import annotations
+
+
+from functools import lru_cache
+
+import pandas as pd
+
+from tests.commentary.quotes import (RUNS, assert_quotes, final_scores, uegan_full)
+
+
+# ---- chapter 05: three test sets and the haze
+
+@lru_cache(maxsize=None)
+def three_set_table() -> pd.DataFrame:
+    from enhancelib.study.test_sets import method_test_set_scores, test_set_table
+
+    return test_set_table(method_test_set_scores())
+
+
+def test_three_test_sets_commentary():
+    from enhancelib.study.test_sets import method_test_set_scores, summarise_test_sets
+
+    table = three_set_table()
+    learned = ["uegan", "uegan_charbonnier", "glenet", "glenet_paired", "qagan", "bncagan"]
+    flat_psnr, flat_haze = table[("flat", "PSNR")], table[("flat", "haze")]
+    edits = table[("identity", "edit (levels)")]
+    assert (flat_psnr[learned] > flat_psnr["input"]).all()                      # "every learned model gains"
+    assert (flat_psnr[learned] < flat_psnr["autocontrast"]).all()               # "but less than autocontrast"
+    quotes = [f"({flat_psnr['autocontrast']:.2f} dB)", f"haze is {flat_haze['input']:.2f}",
+              f"outputs' {flat_haze[learned].min():.2f}-{flat_haze[learned].max():.2f}",
+              f"by {edits['autocontrast']:.1f} levels", f"by {edits[learned].min():.0f}-{edits[learned].max():.0f}",
+              f"({edits['uegan_charbonnier']:.1f} and {edits['bncagan']:.1f} levels)",
+              f"by {edits['glenet_paired']:.0f} levels"]
+    assert_quotes("05_comparison.ipynb", "three-sets-reading", *quotes)
+    assert (flat_haze[learned] > flat_haze["input"]).all()                      # "hazier than they came in"
+    ssim = table[("identity", "SSIM")][learned].sort_values(ascending=False)
+    assert set(ssim.index[:2]) == {"uegan_charbonnier", "bncagan"} == set(edits[learned].nsmallest(2).index)
+    assert edits[learned].idxmax() == "glenet"
+    means = summarise_test_sets(method_test_set_scores(), by="method")["mean"]
+    lift = means[("glenet", "identity")] - means[("input", "identity")]
+    assert_quotes("05_comparison.ipynb", "three-sets-reading", f"by {lift:.2f} in mean luminance")
+
+
+def test_haze_cause_commentary():
+    from enhancelib.data import load_data
+    from enhancelib.nn.vgg import load_vgg
+    from enhancelib.study.haze import domain_levels, fidelity_blindness
+    from enhancelib.study.test_sets import target_levels
+
+    training = load_data("benchmark", "cpu").train
+    high = domain_levels({"high": training.high}).loc["high", "black"]
+    targets = target_levels()["black"].mean()
+    assert_quotes("05_comparison.ipynb", "haze-cause", f"lie at {high:.3f} where the test targets' lie at {targets:.3f}")
+    learned = ["uegan", "uegan_charbonnier", "glenet", "glenet_paired", "qagan", "bncagan"]
+    from enhancelib.study.test_sets import method_test_set_scores, summarise_test_sets
+
+    blacks = summarise_test_sets(method_test_set_scores(), by="method")["black"]
+    # "on the flat render and the identity set every learned model sits right of the targets"
+    for set_name in ("flat", "identity"):
+        assert all(blacks[(m, set_name)] > targets for m in learned)
+    # "on the test split so do UEGAN, its variant, QAGAN and BNCAGAN (GleNet's two models do not)"
+    assert all(blacks[(m, "test")] > targets for m in ("uegan", "uegan_charbonnier", "qagan", "bncagan"))
+    assert all(blacks[(m, "test")] < targets for m in ("glenet", "glenet_paired"))
+    from enhancelib.data.test_sets import load_test_sets
+
+    photos = [p.target for p in load_test_sets(256, ("identity",))["identity"]][:12]
+    ratios = fidelity_blindness(photos, load_vgg()).groupby("lift")[["ratio_fidelity", "ratio_no_norm"]].median()
+    with_norm = f"{100 * ratios['ratio_fidelity'].min():.0f}-{100 * ratios['ratio_fidelity'].max():.0f}%"
+    without = f"{100 * ratios['ratio_no_norm'].min():.0f}-{100 * ratios['ratio_no_norm'].max():.0f}%"
+    assert_quotes("05_comparison.ipynb", "haze-fidelity", f"charges a haze {with_norm}", f"only {without}")
+
+
+def test_haze_quality_weight_commentary():
+    from enhancelib.study.test_sets import run_test_set_scores, test_set_table
+
+    weak_runs = ["quality-0.05-seed1", "quality-0.05-seed2"]
+    scores = pd.concat([run_test_set_scores(RUNS / "uegan" / name, progress=False).assign(method=name)
+                        for name in ("full-seed0", *weak_runs)], ignore_index=True)
+    table = test_set_table(scores)
+    main, weak = table.loc["full-seed0"], table.loc[weak_runs]
+    flat_input = three_set_table().loc["input"]
+    edits = weak[("identity", "edit (levels)")]
+    gains = weak[("flat", "PSNR")] - flat_input[("flat", "PSNR")]
+    assert_quotes("05_comparison.ipynb", "haze-weight",
+                  f"falls from {main[('test', 'haze')]:.2f} to {weak[('test', 'haze')].mean():.2f}",
+                  f"({weak.loc[weak_runs[0], ('test', 'PSNR')]:.2f} and {weak.loc[weak_runs[1], ('test', 'PSNR')]:.2f} dB)",
+                  f"gain {gains.min():.1f}-{gains.max():.1f} dB",
+                  f"by {edits.min():.1f}-{edits.max():.1f} levels instead of {main[('identity', 'edit (levels)')]:.1f}",
+                  f"(flat haze {weak[('flat', 'haze')].mean():.2f} against the input's {flat_input[('flat', 'haze')]:.2f})")
+    ssim = weak[("flat", "SSIM")]
+    assert ssim.round(3).nunique() == 1 and ssim.min() >= flat_input[("flat", "SSIM")]     # "both keep the input's SSIM"
+    assert_quotes("05_comparison.ipynb", "haze-weight",
+                  f"SSIM ({ssim.iloc[0]:.3f} against {flat_input[('flat', 'SSIM')]:.3f})")
+    ratio = edits / three_set_table().loc["autocontrast", ("identity", "edit (levels)")]
+    assert ratio.between(1.5, 2.3).all()                                            # "about twice as much"
+    full = final_scores("uegan", uegan_full())
+    assert weak[("test", "PSNR")].between(full.min(), full.max()).all()             # "inside the seed range"

@@ -1,0 +1,67 @@
+"""The figures quoted in the prose of chapter 03 (QAGAN), recomputed from the records (see quotes.py)."""
+from __future__ import annotations
+
+
+
+
+from enhancelib.recipes.qagan import QAGAN_PAPER_STEPS
+from enhancelib.study.seed_groups import validation_selection
+from tests.commentary.quotes import (assert_quotes, baseline_psnr, commentary, evaluations, final_scores, largest_move, run)
+
+
+# ---- chapter 03: QAGAN
+
+def test_qagan_three_times_the_budget_commentary():
+    log = evaluations("qagan", "budget-3x-seed0")
+    steps = run("qagan", "budget-3x-seed0").metrics["steps"]
+    mid = log[log["step"].isin([250, 500])]["test_psnr"].round(1).unique()
+    assert len(mid) == 1, "the text gives one value for steps 250 and 500"
+    assert_quotes(
+        "03_qagan.ipynb", "budget-comment",
+        f"took {steps} steps", f"the test PSNR was {mid[0]:.1f} dB", f"it was {log['test_psnr'].iloc[-1]:.1f} dB",
+        f"{steps} steps are {100 * steps / QAGAN_PAPER_STEPS:.1f} % of the paper's {QAGAN_PAPER_STEPS:,}",
+    )
+    seed_steps = [run("qagan", f"full-seed{s}").metrics["steps"] for s in range(3)]
+    assert 2 <= steps / max(seed_steps) and steps / min(seed_steps) <= 3, "'two to three times as many'"
+
+def test_qagan_dense_evaluation_commentary():
+    logs = [evaluations("qagan", f"dense-eval-seed{s}") for s in (0, 1)]
+    summary = [validation_selection(log) for log in logs]
+    move, start, end, _ = largest_move(logs[1])
+    assert abs(move) == max(abs(largest_move(log)[0]) for log in logs)
+    last_two = logs[1].tail(2)
+    five = final_scores("qagan", [f"full-seed{s}" for s in range(3)] + ["dense-eval-seed0", "dense-eval-seed1"])
+    three = five.iloc[:3]
+    assert_quotes(
+        "03_qagan.ipynb", "dense-comment",
+        f"moved by {summary[0]['mean_step_change']:.1f} dB (seed 0) and {summary[1]['mean_step_change']:.1f} dB (seed 1)",
+        f"The largest move was {abs(move):.1f} dB: seed 1 stood at {logs[1]['test_psnr'][logs[1]['step'] == start].item():.1f} "
+        f"dB at step {start} and at {logs[1]['test_psnr'][logs[1]['step'] == end].item():.1f} dB at step {end}",
+        f"seed 1 fell from {last_two['test_psnr'].iloc[0]:.1f} to {last_two['test_psnr'].iloc[1]:.1f} dB over its last "
+        f"{last_two['step'].iloc[1] - last_two['step'].iloc[0]} steps",
+        f"end {five['dense-eval-seed0'] - five['full-seed0']:.1f} dB apart ({five['dense-eval-seed0']:.2f} and "
+        f"{five['full-seed0']:.2f} dB)",
+        f"within {three.max() - three.min():.1f} dB of each other",
+        f"spreads over {five.max() - five.min():.1f} dB",
+        f"its standard deviation is about {five.std(ddof=1):.0f} dB",
+        f"(rank correlation {summary[0]['spearman_val_test']:.2f} and {summary[1]['spearman_val_test']:.2f})",
+        f"{summary[0]['selected_test_psnr']:.2f} dB (seed 0, step {summary[0]['selected_step']:.0f}) and "
+        f"{summary[1]['selected_test_psnr']:.2f} dB (seed 1, step {summary[1]['selected_step']:.0f})",
+        f"by {summary[0]['selected_test_psnr'] - baseline_psnr('autocontrast'):.2f} dB, autocontrast's PSNR",
+    )
+
+def test_qagan_identity_commentary():
+    eq9 = final_scores("qagan", [f"full-seed{s}" for s in range(3)] + ["dense-eval-seed0", "dense-eval-seed1"])
+    weight25 = final_scores("qagan", [f"hq-identity-25-seed{s}" for s in range(3)])
+    weight5 = final_scores("qagan", [f"hq-identity-5-seed{s}" for s in range(3)])
+    text = commentary("03_qagan.ipynb", "hq-identity-comment")
+    assert "all three seeds end below eq. 9's mean, by about 2 dB, and close together" in text
+    assert weight25.max() < eq9.mean() and 1.5 <= eq9.mean() - weight25.mean() <= 2.5
+    assert weight25.std(ddof=1) < eq9.std(ddof=1) / 2, "'close together' (against eq. 9's spread)"
+    assert "One seed ends a little above the input's PSNR, another far below it, and their mean is level with" in text
+    inputs = baseline_psnr("input")
+    assert 0 < weight5.max() - inputs <= 0.5 and inputs - weight5.min() >= 2
+    assert abs(weight5.mean() - eq9.mean()) <= 0.5, "'level with eq. 9's' mean"
+    steps = {s: run("qagan", f"hq-identity-5-seed{s}").metrics["steps"] for s in range(3)}
+    assert "took about a third fewer steps" in text
+    assert all(0.55 <= steps[s] / steps[0] <= 0.75 for s in (1, 2)), "'about a third fewer steps' than seed 0"
