@@ -179,6 +179,11 @@ _LIST: list[Experiment] = [
     Experiment("qagan", "no-spatial-seed0", "qagan", 0, {"use_spatial_attention": False}, label="w/o spatial attention"),
     Experiment("qagan", "no-stat-seed0", "qagan", 0, {"use_stat_transfer": False}, label="w/o statistics transfer"),
     Experiment("qagan", "no-qam-seed0", "qagan", 0, {"use_qam": False}, label="w/o QAM"),
+    # the paper does not say which low-quality features condition G_L in the backward cycle; the book's runs use
+    # the photo's own ("own", which lets G_L copy I_L); these use another photo's, as in the forward direction
+    # ("shuffled", the paper-neutral choice), with the main model's seeds, so that the chapter can choose from numbers
+    *_seeds("qagan", "cycle-shuffled", "qagan", "QAGAN (full), shuffled reference in the backward cycle (ours)",
+            {"cycle_reference": "shuffled"}, keep_seed0_weights=False),
     # not in the paper: CycleGAN's identity term for the enhancer, ||G_H(I_H) - I_H||_1. At 5, CycleGAN's
     # weight, its gradient on G_H is about a quarter of the cycle term's at the last step (measured in
     # chapter 03); 25 brings the two to the same order
