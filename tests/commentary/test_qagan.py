@@ -17,7 +17,7 @@ def test_qagan_three_times_the_budget_commentary():
     mid = log[log["step"].isin([250, 500])]["test_psnr"].round(1).unique()
     assert len(mid) == 1, "the text gives one value for steps 250 and 500"
     assert_quotes(
-        "03_qagan.ipynb", "budget-comment",
+        "lab_03_qagan.ipynb", "budget-comment",
         f"took {steps} steps", f"the test PSNR was {mid[0]:.1f} dB", f"it was {log['test_psnr'].iloc[-1]:.1f} dB",
         f"{steps} steps are {100 * steps / QAGAN_PAPER_STEPS:.1f} % of the paper's {QAGAN_PAPER_STEPS:,}",
     )
@@ -33,7 +33,7 @@ def test_qagan_dense_evaluation_commentary():
     five = final_scores("qagan", [f"full-seed{s}" for s in range(3)] + ["dense-eval-seed0", "dense-eval-seed1"])
     three = five.iloc[:3]
     assert_quotes(
-        "03_qagan.ipynb", "dense-comment",
+        "lab_03_qagan.ipynb", "dense-comment",
         f"moved by {summary[0]['mean_step_change']:.1f} dB (seed 0) and {summary[1]['mean_step_change']:.1f} dB (seed 1)",
         f"The largest move was {abs(move):.1f} dB: seed 1 stood at {logs[1]['test_psnr'][logs[1]['step'] == start].item():.1f} "
         f"dB at step {start} and at {logs[1]['test_psnr'][logs[1]['step'] == end].item():.1f} dB at step {end}",
@@ -54,7 +54,7 @@ def test_qagan_identity_commentary():
     eq9 = final_scores("qagan", [f"full-seed{s}" for s in range(3)] + ["dense-eval-seed0", "dense-eval-seed1"])
     weight25 = final_scores("qagan", [f"hq-identity-25-seed{s}" for s in range(3)])
     weight5 = final_scores("qagan", [f"hq-identity-5-seed{s}" for s in range(3)])
-    text = commentary("03_qagan.ipynb", "hq-identity-comment")
+    text = commentary("lab_03_qagan.ipynb", "hq-identity-comment")
     assert "all three seeds end below eq. 9's mean, by about 2 dB, and close together" in text
     assert weight25.max() < eq9.mean() and 1.5 <= eq9.mean() - weight25.mean() <= 2.5
     assert weight25.std(ddof=1) < eq9.std(ddof=1) / 2, "'close together' (against eq. 9's spread)"
@@ -65,3 +65,18 @@ def test_qagan_identity_commentary():
     steps = {s: run("qagan", f"hq-identity-5-seed{s}").metrics["steps"] for s in range(3)}
     assert "took about a third fewer steps" in text
     assert all(0.55 <= steps[s] / steps[0] <= 0.75 for s in (1, 2)), "'about a third fewer steps' than seed 0"
+
+def test_qagan_bf16_answer():
+    from enhancelib.study.judging import judge_pools, pool_per_image, seed_pool
+    from enhancelib.study.papers.qagan import main_pool
+
+    bf16 = [run("qagan", f"bf16-seed{s}").metrics["steps"] for s in range(3)]
+    fp32 = [run("qagan", n).metrics["steps"] for n in main_pool()]
+    final = final_scores("qagan", list(main_pool()))
+    judged = judge_pools({"bf16": (pool_per_image("qagan", seed_pool("qagan", "bf16")),
+                                   pool_per_image("qagan", list(main_pool())))})["bf16"]
+    assert judged.verdict == "A better", "'the bfloat16 pool scores higher than the float32 pool'"
+    assert round(sum(bf16) / 3, -1) == 470
+    assert_quotes("lab_03_qagan.ipynb", "bf16-comment", "about 470 steps", f"instead of {min(fp32)}-{max(fp32)}",
+                  "the bfloat16 pool scores higher than the float32 pool",
+                  f"final scores lie {final.max() - final.min():.1f} dB apart")
