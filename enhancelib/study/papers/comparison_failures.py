@@ -52,10 +52,10 @@ def shown_runs_sentence(c: Comparison, kept: Mapping[str, str]) -> str:
     """Which run shows each learned method in pictures, and which methods have none."""
     without = [c.label(k) for k in c.learned if k not in kept]
     text = ("Pictures of the learned methods come from one run each: "
-            + ", ".join(f"{c.label(k)}: `{name}`" for k, name in kept.items()) + ".")
+            + ", ".join(f"{c.label(k)}: `{name}`" for k, name in kept.items()) + "." if kept else "")
     if without:
         text += f" No run keeps its generator for {', '.join(without)}: they are left out of the pictures."
-    return text
+    return text.strip()
 
 
 def outputs_for(low: Tensor, c: Comparison, enhancers: Mapping[str, Enhancer]) -> dict[str, Tensor]:
@@ -68,12 +68,12 @@ def outputs_for(low: Tensor, c: Comparison, enhancers: Mapping[str, Enhancer]) -
     return out
 
 
-def gallery_photos(c: Comparison, count: int) -> list[str]:
-    """``count`` test photos spread evenly over the input's PSNR, hardest first."""
-    by_difficulty = c.scores(INPUT).groupby("name")["psnr"].mean().sort_values().index.tolist()
+def gallery_photos(c: Comparison, count: int) -> dict[str, float]:
+    """``count`` test photos spread evenly over the input's PSNR, hardest first, with that PSNR."""
+    by_difficulty = c.scores(INPUT).groupby("name")["psnr"].mean().sort_values()
     count = min(count, len(by_difficulty))
-    picks = [by_difficulty[i] for i in np.linspace(0, len(by_difficulty) - 1, count).round().astype(int)]
-    return list(dict.fromkeys(picks))
+    picks = [int(i) for i in np.linspace(0, len(by_difficulty) - 1, count).round()]
+    return {str(by_difficulty.index[i]): float(by_difficulty.iloc[i]) for i in dict.fromkeys(picks)}
 
 
 @dataclass(frozen=True)

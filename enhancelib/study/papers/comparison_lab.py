@@ -122,7 +122,9 @@ def claim_table(c: Comparison, claims: Sequence[Claim] = PAPER_CLAIMS) -> pd.Dat
             d = found.get((claim, metric))
             row: dict[str, object] = {"claim": f"{c.label(claim.better)} > {c.label(claim.worse)}",
                                       "source": claim.source, "across papers": claim.across_papers,
-                                      "metric": metric.upper(), "paper gap": claim.printed[i] - claim.printed[2 + i]}
+                                      "metric": metric.upper(),
+                                      "printed": f"{claim.printed[i]:g} vs {claim.printed[2 + i]:g}",
+                                      "paper gap": claim.printed[i] - claim.printed[2 + i]}
             if d is None:
                 row.update({"our gap": np.nan, "95% interval": "—", "p (Holm)": np.nan, "seeds in order": "—",
                             "verdict": "not recorded yet"})
