@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from enhancelib.study.chapter import ChapterParameters
     from enhancelib.train.runs import RecordedRun
 
-__all__ = ["SMOKE_RUNS", "INPUT", "OPERATOR", "MIN_SEEDS", "Comparison", "comparison_from", "load_comparison",
+__all__ = ["SMOKE_RUNS", "INPUT", "OPERATOR", "MIN_SEEDS", "RESULTS_FORMATS", "SET_FORMATS", "Comparison", "comparison_from", "load_comparison",
            "judge_against_input", "results_table", "results_note", "summary_lines", "quality_weight_runs",
            "quality_weight_scores"]
 
@@ -47,6 +47,12 @@ OPERATOR = "classical operator"
 
 MIN_SEEDS = 3
 """A learned method is ranked in the summary only with at least this many recorded seeds."""
+
+RESULTS_FORMATS: dict[tuple[str, str], int] = {("flat render", "haze"): 2, ("identity", "edit (levels)"): 1}
+"""Decimals of :func:`results_table`'s columns that :func:`~enhancelib.study.pages.show_table` cannot tell."""
+
+SET_FORMATS: dict[tuple[str, str], int] = {("test", "haze"): 2, ("flat", "haze"): 2, ("identity", "edit (levels)"): 1}
+"""The same for :func:`~enhancelib.study.test_sets.test_set_table`."""
 
 
 @dataclass(frozen=True)
@@ -197,9 +203,14 @@ def results_table(c: Comparison, set_scores: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def results_note(c: Comparison, set_scores: pd.DataFrame, shown_runs: Mapping[str, str]) -> str:
-    """The line under the results table: the family judged, the runs scored on the other two sets, what is
-    missing and the command that records it."""
+def results_note(c: Comparison, set_scores: pd.DataFrame, shown_runs: Mapping[str, str] | None = None) -> str:
+    """The line under the results table: the family judged, the runs scored on the other two sets (``shown_runs``,
+    method key to run name; default :data:`enhancelib.PRETRAINED`'s), what is missing and the command that
+    records it."""
+    from enhancelib import PRETRAINED
+
+    if shown_runs is None:
+        shown_runs = {key: run.split("/", 1)[1] for key, run in PRETRAINED.items()}
     differences = judge_against_input(c)
     scored = set(set_scores["method"])
     named = ", ".join(f"{c.label(k)} `{shown_runs[k]}`" for k in c.learned if k in scored and k in shown_runs)
