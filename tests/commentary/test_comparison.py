@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from tests.commentary.quotes import (RUNS, assert_quotes, final_scores, uegan_full)
+from tests.commentary.quotes import RUNS, assert_quotes, baselines, final_scores, run, uegan_full
 
 
 # ---- chapter 05: three test sets and the haze
@@ -96,3 +96,65 @@ def test_haze_quality_weight_commentary():
     assert ratio.between(1.5, 2.3).all()                                            # "about twice as much"
     full = final_scores("uegan", uegan_full())
     assert weak[("test", "PSNR")].between(full.min(), full.max()).all()             # "inside the seed range"
+
+
+# ---- chapter 05: how the table is made, the reading of the results table, the summary
+
+@lru_cache(maxsize=None)
+def recorded_comparison():
+    from enhancelib.study.compare import LEARNED_METHODS
+    from enhancelib.study.papers.comparison import comparison_from
+
+    runs = {(m.key, n): run(m.chapter, n) for m in LEARNED_METHODS for n in m.runs}
+    return comparison_from(runs, baselines())
+
+
+def test_how_the_table_is_made():
+    from enhancelib import PRETRAINED
+    from enhancelib.study.compare import LEARNED_METHODS
+    from enhancelib.study.papers.comparison import judge_against_input
+
+    dense = {m.key for m in LEARNED_METHODS if any(r.startswith("dense-eval") for r in m.runs)}
+    assert dense == {"uegan", "qagan", "bncagan"}                  # "UEGAN's, QAGAN's and BNCAGAN's pools also hold"
+    assert {k: v.split("/")[1] for k, v in PRETRAINED.items() if k.startswith("uegan")} == \
+        {"uegan": "full-seed0", "uegan_charbonnier": "charbonnier-seed5"}   # "seed 0 ..., seed 5 of the Charbonnier"
+    n = len(judge_against_input(recorded_comparison()))
+    assert_quotes("05_comparison.ipynb", "0cae62e0", f"the {n} comparisons of the table are one family")
+    assert_quotes("05_comparison.ipynb", "results-reading", f"adjustment for the table's {n} comparisons")
+
+
+def test_results_reading_commentary():
+    from enhancelib.study.papers.comparison import judge_against_input
+
+    c = recorded_comparison()
+    judged = judge_against_input(c)
+    half = pd.Series({k: (d.high - d.low) / 2 for k, d in judged.items() if k in c.learned})
+    assert_quotes("05_comparison.ipynb", "results-reading",
+                  f"{['zero', 'one', 'two', 'three'][round(half.min())]} to "
+                  f"{['zero', 'one', 'two', 'three'][round(half.max())]} decibels either side")
+    above = [k for k, d in judged.items() if d.verdict == "A better"]
+    below = [k for k, d in judged.items() if d.verdict == "B better"]
+    assert above == []                                       # "no learned method ... and neither any operator"
+    assert below == ["qagan_hq_identity"]                    # "QAGAN with our identity term is shown below it"
+    paired = judged["glenet_paired"]
+    assert paired.low > 0 and paired.verdict == "no difference shown"   # "excludes zero ... but not after"
+    assert_quotes("05_comparison.ipynb", "results-reading", "QAGAN with our identity term is shown below it")
+
+
+def test_summary_commentary():
+    from enhancelib.study.adaptivity import NO_BRIGHTENING, gain_by_need
+    from tests.commentary.quotes import exposure_needs
+
+    c = recorded_comparison()
+    needed = exposure_needs("test")
+    none, up = int((needed <= NO_BRIGHTENING).sum()), int((needed > NO_BRIGHTENING).sum())
+    assert_quotes("05_comparison.ipynb", "6dd14de7", f"on the {none} test photos that need no brightening",
+                  f"on the {up} others")
+    table = gain_by_need(c.long, needed, ["autocontrast", *c.learned])
+    gain_up, gain_none = (table[f"{g} ({n}): gain"] for g, n in (("need brightening", up),
+                                                                  ("need no brightening", none)))
+    assert (gain_none[c.learned] < 0).all() and gain_none["autocontrast"] > 0   # "every learned method ... loses"
+    assert (gain_up[c.learned] > gain_up["autocontrast"]).sum() > len(c.learned) / 2   # "most of them gain more"
+    edits = three_set_table()[("identity", "edit (levels)")]
+    learned = ["uegan", "uegan_charbonnier", "glenet", "glenet_paired", "qagan", "bncagan"]
+    assert edits[learned].min() > 2.5 * edits["autocontrast"]                 # "several times more than autocontrast"

@@ -164,17 +164,18 @@ def _rows(c: Comparison) -> list[str]:
     return [INPUT, *c.operators, *(m.key for m in LEARNED_METHODS)]
 
 
-def results_table(c: Comparison, set_scores: pd.DataFrame) -> pd.DataFrame:
+def results_table(c: Comparison, set_scores: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """The chapter's one table: one row per method, three test sets as column groups.
 
     Test split: the seed pool's mean ± sd over seeds of PSNR and SSIM, the mean per-photo difference in PSNR
     against the input with its 95% interval and the verdict of :func:`judge_against_input`. Flat render and
     identity set (``set_scores``: :func:`~enhancelib.study.test_sets.method_test_set_scores`): the one run per
-    method scored there, with the flat render's haze and the edit size on good photos.
+    method scored there, with the flat render's haze (against ``targets``' tone levels, default
+    :func:`~enhancelib.study.test_sets.target_levels`) and the edit size on good photos.
     """
     from enhancelib.study.test_sets import test_set_table
 
-    sets = test_set_table(set_scores)
+    sets = test_set_table(set_scores, targets)
     differences = judge_against_input(c)
     rows = {}
     for key in _rows(c):

@@ -17,8 +17,9 @@ def quality_cost_frame(c: Comparison, cost: pd.DataFrame) -> pd.DataFrame:
     sd (0 for one seed) and the method's kind, by label."""
     merged = cost.set_index("method").join(c.summary[["psnr mean", "psnr seed std"]], how="inner")
     merged = merged[merged["ms_512"].notna()]
-    return pd.DataFrame({"ms_512": merged["ms_512"].astype(float), "psnr": merged["psnr mean"].astype(float),
-                         "seed sd": merged["psnr seed std"].astype(float).fillna(0.0),
+    return pd.DataFrame({"ms_512": merged["ms_512"].to_numpy(dtype=float),
+                         "psnr": merged["psnr mean"].to_numpy(dtype=float),
+                         "seed sd": merged["psnr seed std"].fillna(0.0).to_numpy(dtype=float),
                          "kind": [c.kind(str(k)) for k in merged.index]},
                         index=pd.Index([c.label(str(k)) for k in merged.index], name="method"))
 

@@ -20,7 +20,7 @@ from enhancelib.study.judging import ALPHA, difference_table
 from enhancelib.study.papers.comparison import INPUT, Comparison
 from enhancelib.study.statistics import Difference, judge_difference, judge_family
 
-__all__ = ["status_table", "seed_count_sentence", "test_split_table", "judge_pairs", "pairwise_table",
+__all__ = ["status_table", "seed_count_sentence", "every_metric_table", "judge_pairs", "pairwise_table",
            "reference_pairs", "learned_pairs", "claim_table", "claim_lines", "schedule_commentary", "selection_lines",
            "cost_table", "cost_provenance_line"]
 
@@ -55,7 +55,7 @@ def seed_count_sentence(c: Comparison, quick: bool = False) -> str:
         + ".")
 
 
-def test_split_table(c: Comparison) -> pd.DataFrame:
+def every_metric_table(c: Comparison) -> pd.DataFrame:
     """The test split alone, every metric: seeds, photos, mean ± seed sd of PSNR, SSIM and NIQE, the spread of
     PSNR over photos and the mean gain over the input."""
     rows = {}
@@ -74,27 +74,32 @@ def test_split_table(c: Comparison) -> pd.DataFrame:
 
 
 def judge_pairs(c: Comparison, pairs: Sequence[tuple[str, str]], metrics: Sequence[str] = ("psnr",)
-                ) -> dict[str, Difference]:
-    """Each (A, B) pair on each metric, photo by photo on seed-averaged scores, all in one Holm family."""
-    labels, alone = [], []
+                ) -> dict[str, dict[str, Difference]]:
+    """Each (A, B) pair on each metric, photo by photo on seed-averaged scores, all in one Holm family;
+    by metric, then by the comparison's label "A - B"."""
+    keys, alone = [], []
     for metric in metrics:
         for a, b in pairs:
-            labels.append(f"{c.label(a)} − {c.label(b)}" + (f" ({metric.upper()})" if len(metrics) > 1 else ""))
+            keys.append((metric, f"{c.label(a)} - {c.label(b)}"))
             alone.append(judge_difference(c.scores(a), c.scores(b), metric, confidence=1 - ALPHA))
-    return dict(zip(labels, judge_family(alone)))
+    judged: dict[str, dict[str, Difference]] = {metric: {} for metric in metrics}
+    for (metric, label), d in zip(keys, judge_family(alone)):
+        judged[metric][label] = d
+    return judged
 
 
-def pairwise_table(differences: Mapping[str, Difference]) -> pd.DataFrame:
-    """:func:`~enhancelib.study.judging.difference_table` of one family; where it mixes metrics, the difference
-    is one column of text, each in its metric's decimals."""
-    metrics = {d.metric for d in differences.values()}
-    if len(metrics) == 1:
-        return difference_table(differences)
-    table = difference_table(differences, unit="")
-    table = table.drop(columns=[col for col in table.columns if col.startswith("Δ ")])
-    table.insert(0, "Δ (A − B)", [f"{d.mean_difference:+.{4 if d.metric == 'ssim' else 2}f}"
-                                  for d in differences.values()])
-    return table
+def pairwise_table(judged: Mapping[str, Mapping[str, Difference]]) -> pd.DataFrame:
+    """:func:`~enhancelib.study.judging.difference_table` of one family judged on one or more metrics: a
+    ``metric`` column, and the difference as text in each metric's decimals."""
+    parts = []
+    for metric, differences in judged.items():
+        table = difference_table(differences, unit="")
+        table = table.drop(columns=[col for col in table.columns if str(col).startswith("Δ ")])
+        table.insert(0, "Δ (A - B)", [f"{d.mean_difference:+.{4 if metric == 'ssim' else 2}f}"
+                                      for d in differences.values()])
+        table.insert(0, "metric", metric.upper())
+        parts.append(table)
+    return pd.concat(parts)
 
 
 def reference_pairs(c: Comparison) -> list[tuple[str, str]]:
