@@ -80,3 +80,90 @@ def test_qagan_bf16_answer():
     assert_quotes("lab_03_qagan.ipynb", "bf16-comment", "about 470 steps", f"instead of {min(fp32)}-{max(fp32)}",
                   "the bfloat16 pool scores higher than the float32 pool",
                   f"final scores lie {final.max() - final.min():.1f} dB apart")
+
+
+# ---- the chapter's own prose
+
+def _judged(pairs):
+    from enhancelib.study.judging import judge_pools, pool_per_image
+
+    return judge_pools({k: (pool_per_image("qagan", a), pool_per_image("qagan", b)) for k, (a, b) in pairs.items()})
+
+
+def test_qagan_title_quotes_table_1():
+    from enhancelib.study.papers.qagan import TABLE_1, paper_row
+
+    row = paper_row("QAGAN (Ours)")
+    assert_quotes("03_qagan.ipynb", "title", f"reports {row.psnr:.2f} dB PSNR and {row.ssim:.4f} SSIM",
+                  "the best of six unpaired methods in its Table 1")
+    others = [r for r in TABLE_1 if r.method not in ("Input", row.method)]
+    assert len(others) == 5 and all(r.psnr < row.psnr and r.ssim < row.ssim for r in others)
+
+
+def test_qagan_ablation_commentary_follows_the_judged_differences():
+    from enhancelib.study.judging import seed_pool
+    from enhancelib.study.papers.qagan import main_pool
+
+    full = list(main_pool())
+    judged = _judged({name: (seed_pool("qagan", name), full) for name in ("no-spatial", "no-stat", "no-qam")})
+    assert judged["no-qam"].verdict == judged["no-spatial"].verdict == "A better"
+    assert judged["no-stat"].verdict == "B better"
+    assert_quotes("03_qagan.ipynb", "ablation-comment", "Without the whole QAM, and without its spatial",
+                  "score higher than QAGAN's pool", "the run scores lower")
+    assert len(full) == 5
+    assert_quotes("03_qagan.ipynb", "ablations", "QAGAN's fixed pool of five runs")
+    final = final_scores("qagan", full)
+    assert final.max() - final.min() > 2, "'spread by decibels'"
+    assert_quotes("03_qagan.ipynb", "summary", "QAGAN ends below its input on average, and removing the QAM or its "
+                  "attention does not hurt")
+    assert final.mean() < baseline_psnr("input")
+
+
+def test_qagan_conclusion_on_the_lab_studies():
+    from enhancelib.study.judging import pool_per_image, seed_pool
+    from enhancelib.study.papers.qagan import main_pool
+
+    inputs = baseline_psnr("input")
+    assert final_scores("qagan", ["budget-3x-seed0"]).iloc[0] < inputs
+    assert pool_per_image("qagan", seed_pool("qagan", "bf16"))["psnr"].mean() < inputs
+    chosen = [validation_selection(evaluations("qagan", f"dense-eval-seed{s}"))["selected_test_psnr"] for s in (0, 1)]
+    assert abs(sum(chosen) / 2 - inputs) < 0.25, "'only level with the input on average'"
+    from enhancelib.study.term_gradients import load_term_gradients
+
+    for name in ("full-seed1", "full-seed2"):
+        pull = load_term_gradients(run("qagan", name).path)["weighted_grad_norm"]
+        assert pull["g_cycle"] > pull["g_adv_high"], "'the cycle term, not the adversarial one, pulls hardest'"
+    steps = [run("qagan", n).metrics["steps"] for n in main_pool()]
+    assert 0.005 < sum(steps) / len(steps) / QAGAN_PAPER_STEPS < 0.015
+    assert_quotes("03_qagan.ipynb", "summary", "at about one percent of the paper's steps")
+    assert_quotes("03_qagan.ipynb", "conclusion", "brings it only level with the input on average",
+                  "the cycle term, not the")
+
+
+def test_qagan_decisions_table_matches_the_code():
+    import inspect
+
+    from enhancelib.config import resolve_preset
+    from enhancelib.models.qagan import QAGAN
+    from enhancelib.recipes.qagan import QAGANOptions, QAGANRecipe
+
+    cpu = resolve_preset("cpu")
+    chunk = inspect.signature(QAGAN).parameters["attention_chunk"].default
+    text = commentary("03_qagan.ipynb", "decisions")
+    assert QAGAN_PAPER_STEPS == 28_050 and f"({QAGAN_PAPER_STEPS:,} steps)" in text
+    assert f"chunks of {chunk} query rows" in text
+    assert f"batch {cpu.batch_size}, crops {cpu.crop} → {cpu.train_size}" in text
+    assert f"betas {QAGANRecipe.betas}" in text
+    assert QAGANRecipe.betas == (0.5, 0.999) and QAGANOptions().lr == 1e-4 and QAGANOptions().identity_weight == 0
+    assert QAGANOptions().cycle_reference == "own" and "`cycle_reference=\"own\"`" in text
+    assert cpu.budget_cpu_seconds == 30 * 60 and "30 CPU-minutes" in text
+
+
+def test_qagan_memory_summary():
+    from enhancelib.viz.attention import attention_matrix_mib
+
+    relu4, relu5 = attention_matrix_mib((384, 512), 8), attention_matrix_mib((384, 512), 16)
+    assert 10 <= relu4 < 100 and relu4 / relu5 == 16
+    assert attention_matrix_mib((1024, 1024), 8) == 1024, "'a GiB only at about a megapixel'"
+    assert_quotes("03_qagan.ipynb", "memory-summary", "the relu4_1 matrix takes tens of MiB",
+                  "16 times less", "reaches a GiB only at about a megapixel")

@@ -11,6 +11,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -68,13 +70,22 @@ def main_pool() -> tuple[str, ...]:
     return next(m.runs for m in LEARNED_METHODS if m.key == "qagan")
 
 
-def load_runs(params: ChapterParameters, smoke: Sequence[str], names: Sequence[str] | None = None
-              ) -> dict[str, Any]:
+def load_runs(params: ChapterParameters, smoke: Sequence[str], names: Sequence[str] | None = None,
+              quiet: bool = False) -> dict[str, Any]:
     """Chapter 03's runs by name (None where absent): the recorded ones (``cpu``), trained now on ``smoke``
-    (only the names in ``smoke``, the others None), the gpu records on ``gpu``. ``names``: all by default."""
+    (only the names in ``smoke``, the others None), the gpu records on ``gpu``. ``names``: all by default.
+
+    ``quiet`` keeps the command that records each absent run from being printed (a table says which are absent).
+    """
     names = [e.name for e in chapter_experiments("qagan")] if names is None else list(names)
-    return {name: (chapter_run("qagan", name, params) if not params.quick or name in smoke else None)
-            for name in names}
+    runs: dict[str, Any] = {}
+    for name in names:
+        if params.quick and name not in smoke:
+            runs[name] = None
+            continue
+        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+            runs[name] = chapter_run("qagan", name, params)
+    return runs
 
 
 def pool_frame(runs: Mapping[str, Any], pool: Sequence[str]) -> pd.DataFrame | None:

@@ -7,7 +7,8 @@
   :func:`memory_at_resolution` measures G_L's two QAMs on real features;
 * :func:`qam_variant` builds the modules whose attention the chapter shows (raw features, a tied
   random projection, the untrained module), :func:`attention_levels` runs them, and
-  :func:`attention_summary` / :func:`own_place_line` summarise where they look.
+  :func:`attention_summary` / :func:`own_place_line` summarise where they look;
+  :func:`statistics_figure` draws the channel statistics before and after a QAM's transfer.
 """
 from __future__ import annotations
 
@@ -15,17 +16,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor
 
-from enhancelib.nn.quality_attention import QualityAttention
-from enhancelib.viz.attention import RELIABLE_ABOVE_MIB, AttentionLevel, attention_matrix_mib, peak_memory_mib
+from enhancelib.nn.quality_attention import QualityAttention, channel_statistics
+from enhancelib.viz.attention import (RELIABLE_ABOVE_MIB, AttentionLevel, attention_matrix_mib, peak_memory_mib,
+                                      plot_channel_statistics)
 
 __all__ = ["LEVELS", "STRIDES", "VARIANTS", "QAMCost", "qam_cost", "qam_cost_table", "memory_formula_table",
            "measure_attention_memory", "plot_attention_memory", "memory_at_resolution", "qam_variant",
-           "attention_levels", "attention_summary", "chance_of_own_place", "own_place_line"]
+           "attention_levels", "attention_summary", "chance_of_own_place", "own_place_line", "statistics_figure"]
 
 #: the two QAM levels of G_L (Fig. 4), and the stride of each feature map in pixels
 LEVELS = ("relu5_1", "relu4_1")
@@ -121,7 +124,7 @@ def measure_attention_memory(sides: Sequence[int], chunk: int = 1024, channels: 
     return pd.DataFrame(rows).set_index("image")
 
 
-def plot_attention_memory(formula: pd.DataFrame, measured: pd.DataFrame) -> plt.Figure:
+def plot_attention_memory(formula: pd.DataFrame, measured: pd.DataFrame) -> Figure:
     """Log-log: the formula per level for square images, and the measured relu4_1 peaks (whole, chunked)."""
     fig, ax = plt.subplots(figsize=(6, 3.4))
     square = formula.xs("square", level="shape")
@@ -237,3 +240,20 @@ def own_place_line(summary: pd.DataFrame, level: str, size: tuple[int, int]) -> 
     shares = summary.xs("same photo", level=1)[(level, "finds its own place")]
     parts = [f"{share:.1%} of positions ({kind}, {share / chance:.1f} x chance)" for kind, share in shares.items()]
     return f"{level}: finds its own place in the degraded copy for " + ", ".join(parts) + f"; chance {chance:.1%}"
+
+
+def statistics_figure(qam: QualityAttention, f_high: Tensor, f_low: Tensor, title: str) -> tuple[Figure, float]:
+    """Per-channel mean and sd of f_H, of the attention output f~_H, of f_L and of the QAM output f^_H
+    (channels ordered by f_L's), and the largest gap between f^_H's and f_L's channel means."""
+    with torch.no_grad():
+        tilde, _ = qam.attend(f_high, f_low) if qam.spatial_attention else (f_high, None)
+        hat = qam(f_high, f_low)
+    assert isinstance(hat, Tensor)
+    reference, output = "f_L (low-quality reference)", "f^_H (after AdaIN)"
+    fig = plot_channel_statistics(
+        {"f_H (high-quality photo)": f_high, "f~_H (after attention)": tilde, reference: f_low, output: hat},
+        order_by=reference, title=title,
+        styles={reference: {"lw": 4, "color": "0.6"}, output: {"ls": "--", "color": "k"},
+                "f_H (high-quality photo)": {"alpha": 0.7}, "f~_H (after attention)": {"alpha": 0.7}})
+    gap = (channel_statistics(hat)[0] - channel_statistics(f_low)[0]).abs().max()
+    return fig, float(gap)

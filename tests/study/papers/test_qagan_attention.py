@@ -10,6 +10,7 @@ from enhancelib.nn.quality_attention import QualityAttention
 from enhancelib.study.papers.qagan_attention import (VARIANTS, attention_levels, attention_summary,
                                                      chance_of_own_place, measure_attention_memory,
                                                      memory_formula_table, own_place_line, plot_attention_memory,
+                                                     statistics_figure,
                                                      qam_cost, qam_cost_table, qam_variant, memory_at_resolution)
 
 
@@ -104,3 +105,15 @@ def test_chance_of_the_own_place_by_hand():
     assert line == (f"relu4_1: finds its own place in the degraded copy for 50.0% of positions (raw features, "
                     f"{0.5 / ((7 / 3) ** 2 / 9):.1f} x chance); chance {(7 / 3) ** 2 / 9:.1%}")
     assert VARIANTS == ("raw features", "tied random projection", "untrained module")
+
+
+def test_the_statistics_figure_shows_that_adain_gives_f_l_its_channel_means():
+    import matplotlib.pyplot as plt
+
+    torch.manual_seed(0)
+    qam = QualityAttention(16).eval()
+    f_high, f_low = torch.rand(1, 16, 4, 4), 3 * torch.rand(1, 16, 5, 5) + 1
+    fig, gap = statistics_figure(qam, f_high, f_low, "test")
+    assert gap < 1e-4 * float(f_low.mean())  # eq. 5 puts the output on f_L's channel means (float32)
+    assert len(fig.axes) == 2
+    plt.close(fig)

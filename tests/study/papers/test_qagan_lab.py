@@ -35,6 +35,17 @@ def test_load_runs_trains_nothing_on_smoke_outside_its_list_and_reads_the_record
     assert recorded is not None and recorded.provenance["seed"] == 0
 
 
+def test_load_runs_can_keep_quiet_about_absent_runs(capsys):
+    cpu = ChapterParameters({"preset": "cpu", "train_missing": False}, resolve_preset("cpu"))
+    absent = [n for n in ("cycle-shuffled-seed0",) if not (RUNS_DIR / "qagan" / n / "metrics.json").is_file()]
+    if not absent:
+        pytest.skip("every run asked for is recorded")
+    assert load_runs(cpu, smoke=(), names=absent, quiet=True) == {absent[0]: None}
+    assert capsys.readouterr().out == ""
+    load_runs(cpu, smoke=(), names=absent)
+    assert "plan --chapter qagan --only cycle-shuffled-seed0" in capsys.readouterr().out
+
+
 def test_per_run_table_by_hand():
     table = per_run_table({"full-seed0": fake_run(248, (248, 17.4)), "absent": None,
                            "hq-identity-5-seed0": fake_run(321, (250, 18.0), psnr=18.2, weight=5.0),
