@@ -11,8 +11,8 @@ from enhancelib.study.judging import seed_pool
 from enhancelib.study.papers.glenet import CHAPTER, POOLS
 from enhancelib.study.papers.glenet_figures import stage2_start
 
-__all__ = ["LAB_POOLS", "LAB_FAMILIES", "per_run_gains", "stage_table", "evaluation_at", "term_pull",
-           "pull_lines", "validation_table", "validation_text", "SPEED_ROWS", "TENSORFLOW_MS", "speed_table",
+__all__ = ["LAB_POOLS", "LAB_FAMILIES", "per_run_gains", "stage_table", "evaluations_at", "measured_term_gradients",
+           "term_pull", "pull_lines", "validation_table", "plot_validation", "validation_text", "SPEED_ROWS", "TENSORFLOW_MS", "speed_table",
            "speed_text", "stage_steps"]
 
 LAB_POOLS: dict[str, tuple[str, ...]] = {
@@ -69,9 +69,28 @@ def stage_table(runs: Mapping[str, Any], names: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def evaluation_at(run: Any, step: int) -> float:
-    """The test PSNR a run's periodic evaluation recorded at ``step``."""
-    return float(run.eval_log.set_index("step").loc[step, "test_psnr"])
+def evaluations_at(runs: Mapping[str, Any], names: Sequence[str], steps: Sequence[int]) -> pd.DataFrame:
+    """The test PSNR each available run's periodic evaluation recorded at ``steps`` (runs as rows)."""
+    rows = {}
+    for name in names:
+        run = runs.get(name)
+        if run is None:
+            continue
+        log = run.eval_log.set_index("step")["test_psnr"]
+        rows[name] = {f"test PSNR at step {s}": float(log.get(s, np.nan)) for s in steps}
+    return pd.DataFrame(rows).T
+
+
+def measured_term_gradients(runs: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """The recorded term-gradient tables (``scripts/term_gradients.py``) of the available runs that have one."""
+    from enhancelib.study.term_gradients import load_term_gradients
+
+    found = {}
+    for name, run in runs.items():
+        table = load_term_gradients(run.path) if run is not None else None
+        if table is not None:
+            found[name] = table
+    return found
 
 
 def term_pull(measured: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -105,6 +124,22 @@ def validation_table(logs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                       "test, first evaluation": log["test_psnr"].iloc[0], "test, last": log["test_psnr"].iloc[-1],
                       "step of best val": int(best["step"]), "test at best val": best["test_psnr"]}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def plot_validation(logs: Mapping[str, pd.DataFrame], val_input: float, test_input: float, photos: tuple[int, int]
+                    ) -> Any:
+    """Validation and test PSNR of runs during training, each with the input's line; ``photos``: (val, test) counts."""
+    import matplotlib.pyplot as plt
+
+    from enhancelib.viz import plot_eval
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.6))
+    plot_eval(logs, "val_psnr", baselines={"input": val_input}, ax=axes[0])
+    plot_eval(logs, "test_psnr", baselines={"input": test_input}, ax=axes[1])
+    axes[0].set_title(f"validation PSNR ({photos[0]} photos)", fontsize=10)
+    axes[1].set_title(f"test PSNR ({photos[1]} photos)", fontsize=10)
+    fig.tight_layout()
+    return fig
 
 
 def validation_text(table: pd.DataFrame, val_input: float, test_input: float) -> str:

@@ -118,7 +118,13 @@ PAPER_DELTAS: dict[str, float] = {label: _paper(a) - _paper(b) for family in FAM
 
 
 def judged_table(differences: Mapping[str, Difference]) -> pd.DataFrame:
-    """:func:`~enhancelib.study.judging.difference_table` with the paper's difference and whether ours has its sign."""
+    """:func:`~enhancelib.study.judging.difference_table` with the paper's difference and whether ours has its sign.
+
+    With no comparison available (runs not recorded) the table has one row saying so.
+    """
+    if not differences:
+        return pd.DataFrame({"verdict": ["not available: the runs of this table are not recorded here"]},
+                            index=pd.Index(["—"], name="comparison"))
     table = difference_table(differences)
     paper = pd.Series({label: PAPER_DELTAS.get(label, np.nan) for label in table.index}, dtype=float)
     if paper.notna().any():
@@ -184,10 +190,19 @@ def spread_table(pairs: Mapping[str, tuple[Tensor, Tensor]], stats: Mapping[str,
 
 def exposure_study(pairs: Mapping[str, tuple[Tensor, Tensor]],
                    methods: Mapping[str, Callable[[Tensor], Tensor]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per photo and method the needed and applied exposure change, and the per-method adaptivity summary."""
+    """Per photo and method the needed and applied exposure change, and the per-method adaptivity summary.
+
+    Each method maps a batch ``N x 3 x H x W`` in [0, 1] to its output (a trained GleNet, a classical operator);
+    its output is clamped to [0, 1].
+    """
     from enhancelib.study.adaptivity import adaptivity_summary, exposure_changes
 
-    changes = exposure_changes(pairs, methods)
+    def one(method: Callable[[Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
+        return lambda x: method(x[None])[0].clamp(0, 1)
+
+    if not methods:
+        return pd.DataFrame(columns=["image", "method", "needed", "applied"]), pd.DataFrame()
+    changes = exposure_changes(pairs, {label: one(method) for label, method in methods.items()})
     return changes, adaptivity_summary(changes)
 
 

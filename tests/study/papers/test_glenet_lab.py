@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from enhancelib.paths import RUNS_DIR
-from enhancelib.study.papers.glenet_lab import (LAB_FAMILIES, LAB_POOLS, TENSORFLOW_MS, evaluation_at, per_run_gains,
+from enhancelib.study.papers.glenet_lab import (LAB_FAMILIES, LAB_POOLS, TENSORFLOW_MS, evaluations_at, measured_term_gradients, per_run_gains,
+                                                plot_validation,
                                                 pull_lines, speed_table, speed_text, stage_steps, stage_table,
                                                 term_pull, validation_table, validation_text)
 from enhancelib.study.papers.glenet_tables import judge_family_of
@@ -48,13 +49,16 @@ def test_per_run_gains_and_the_stage_table():
     last = run.eval_log[run.eval_log["step"] < start].iloc[-1]
     assert stages.loc["unpaired-seed0", "stage 2 from step"] == start
     assert stages.loc["unpaired-seed0", "stage 2 (LEN) adds"] == pytest.approx(run.metrics["test"]["psnr"] - last["test_psnr"])
-    assert evaluation_at(run, 500) == float(run.eval_log.set_index("step").loc[500, "test_psnr"])
+    at = evaluations_at({**runs, "absent": None}, ["unpaired-seed0", "absent"], [500, 12345])
+    assert at.loc["unpaired-seed0", "test PSNR at step 500"] == float(run.eval_log.set_index("step").loc[500, "test_psnr"])
+    assert np.isnan(at.loc["unpaired-seed0", "test PSNR at step 12345"]) and list(at.index) == ["unpaired-seed0"]
 
 
 def test_term_gradients_pull():
     runs = _runs("unpaired-seed1")
-    measured = {"unpaired-seed1": load_term_gradients(runs["unpaired-seed1"].path)}
-    t = measured["unpaired-seed1"]
+    measured = measured_term_gradients({**runs, "absent": None})
+    t = load_term_gradients(runs["unpaired-seed1"].path)
+    assert list(measured) == ["unpaired-seed1"] and measured["unpaired-seed1"].equals(t)
     pull = term_pull(measured)
     assert "g_e_adversarial" in pull.index and (pull.fillna(0) > 0).any(axis=1).all()
     ratio = t.loc["g_e_adversarial", "weighted_grad_norm"] / t.loc["g_e_identity", "weighted_grad_norm"]
@@ -66,6 +70,8 @@ def test_validation_table_and_its_counts():
     table = validation_table({"r": log})
     assert table.loc["r", "step of best val"] == 500 and table.loc["r", "test at best val"] == 18.0
     text = validation_text(table, 17.5, 18.5)
+    fig = plot_validation({"r": log}, 17.5, 18.5, (10, 30))
+    assert [ax.get_title() for ax in fig.axes] == ["validation PSNR (10 photos)", "test PSNR (30 photos)"]
     assert "rises in 1 of 1 runs and test PSNR falls in 1" in text and "1 are below it on test at their best" in text
 
 

@@ -81,6 +81,7 @@ def test_paper_deltas_and_the_judged_table(runs, baselines):
     assert row["paper Δ (dB)"] == pytest.approx(-0.63)
     assert row["paper's sign"] == ("yes" if row["Δ psnr (dB)"] < 0 else "no")
     assert "paper Δ (dB)" not in judged_table(judge_family_of(FAMILIES["Fig. 5"], runs, baselines))
+    assert judged_table({})["verdict"].iloc[0].startswith("not available")
 
 
 def _tiny_glenet() -> GleNet:
@@ -117,9 +118,11 @@ def test_network_outputs_and_the_per_photo_tables():
 
 def test_exposure_and_gains_by_need():
     pairs = {n: (lo, lo * 0.5) for n, (lo, _) in _pairs().items()}
-    changes, summary = exposure_study(pairs, {"same": lambda x: x})
+    changes, summary = exposure_study(pairs, {"same": lambda x: x * 1.0})
     assert np.allclose(changes["needed"], -1.0) and np.allclose(changes["applied"], 0.0)
     assert summary.loc["same", "mean |error| (stops)"] == pytest.approx(1.0)
+    nothing, empty = exposure_study(pairs, {})
+    assert nothing.empty and "method" in nothing and empty.empty
     base = pd.DataFrame({"method": ["input"] * 3, "name": ["a", "b", "c"], "psnr": [10.0, 20.0, 30.0]})
     per_image = pd.DataFrame({"name": ["a", "b", "c", "a", "b", "c"], "psnr": [11.0, 22.0, 29.0, 13.0, 22.0, 31.0]})
     gains = gain_by_need_of(per_image, base, pd.Series({"a": 0.0, "b": 0.5, "c": 1.0}))
