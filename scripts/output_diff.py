@@ -25,18 +25,24 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 VOLATILE = [re.compile(r"\d+(\.\d+)? ?(s|seconds|ms|min)\b"), re.compile(r"0x[0-9a-f]+")]
 
 
+def _html_rows(html: str) -> str:
+    """An HTML table (or any HTML) as text, one line per table row, cells separated by " | "."""
+    html = re.sub(r"<style.*?</style>", " ", html, flags=re.S).replace("\n", " ")
+    html = re.sub(r"</t[dh]>", " | ", re.sub(r"</tr>|<br\s*/?>|</p>|</div>", "\n", html))
+    text = re.sub(r"&nbsp;", " ", re.sub(r"<[^>]+>", " ", html))
+    lines = (re.sub(r"\s+", " ", line).strip(" |") for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def _text(output: dict) -> str:
     if output.get("output_type") == "stream":
         return "".join(output.get("text", ""))
     data = output.get("data", {})
+    if "text/html" in data:   # tables: rows as text, whichever way they were displayed
+        return _html_rows("".join(data["text/html"]))
     for kind in ("text/markdown", "text/plain"):
         if kind in data:
-            text = "".join(data[kind])
-            if kind == "text/plain" and "text/html" in data and text.startswith("<"):
-                text = re.sub(r"<[^>]+>", " ", "".join(data["text/html"]))
-            return text
-    if "text/html" in data:
-        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", "".join(data["text/html"])))
+            return "".join(data[kind])
     if output.get("output_type") == "error":
         return f"ERROR {output.get('ename')}: {output.get('evalue')}"
     return ""

@@ -86,8 +86,13 @@ def _injected_names() -> list[str]:
     return names
 
 
-def _declared_defaults() -> dict[str, Any]:
-    """The parameters and defaults the chapter's own parameters cell declares (read from this kernel's history)."""
+def _declared_defaults(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters and defaults the chapter's own parameters cell declares.
+
+    Read from this kernel's history (papermill and Jupyter keep it); where cells run without history
+    (nbval), the setup cell follows the parameters cell, so the parameters are the notebook's names
+    bound to plain values (text, numbers, booleans, None) when the setup cell runs.
+    """
     try:
         from IPython import get_ipython
     except ImportError:
@@ -95,14 +100,22 @@ def _declared_defaults() -> dict[str, Any]:
     shell = get_ipython() if get_ipython is not None else None
     cells = shell.user_ns.get("In", []) if shell is not None else []
     own = [source for source in cells if source.lstrip().startswith(_OWN_HEADER)]
-    if not own:
-        raise ParameterError("chapter_setup found no cell starting with '# Parameters of this chapter' in this "
-                             "kernel; run the chapter's parameters cell first, or pass the defaults explicitly.")
-    defaults: dict[str, Any] = {}
-    for node in ast.parse(own[-1]).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            defaults[node.targets[0].id] = ast.literal_eval(node.value)
-    return defaults
+    if own:
+        defaults: dict[str, Any] = {}
+        for node in ast.parse(own[-1]).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                defaults[node.targets[0].id] = ast.literal_eval(node.value)
+        return defaults
+    plain = {name: value for name, value in namespace.items()
+             if not name.startswith("_") and name not in _SHELL_NAMES
+             and (value is None or isinstance(value, (str, int, float, bool)))}
+    if "preset" not in plain:
+        raise ParameterError("chapter_setup found no parameters cell ('# Parameters of this chapter' setting "
+                             "`preset`); run the chapter's parameters cell first, or pass the defaults explicitly.")
+    return plain
+
+
+_SHELL_NAMES = {"In", "Out", "get_ipython", "exit", "quit"}
 
 
 def chapter_setup(namespace: Mapping[str, Any], defaults: Mapping[str, Any] | None = None) -> ChapterParameters:
@@ -114,7 +127,7 @@ def chapter_setup(namespace: Mapping[str, Any], defaults: Mapping[str, Any] | No
     Applies the process's speed settings first (:func:`enhancelib.runtime.configure`).
     """
     if defaults is None:
-        defaults = _declared_defaults()
+        defaults = _declared_defaults(namespace)
     configure()
     injected = _injected_names()
     unknown = [name for name in injected if name not in defaults]

@@ -71,13 +71,24 @@ def judge_pools(pairs: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]], metric: 
 
 
 def difference_table(differences: Mapping[str, Difference], unit: str = "dB") -> pd.DataFrame:
-    """One row per comparison: mean difference (A - B), its 95% interval, photos, Holm-adjusted p, verdict."""
+    """One row per comparison: mean difference (A - B), its 95% interval, photos, Holm-adjusted p, verdict.
+
+    Label a comparison "A - B" and the verdict names the better side ("autocontrast better").
+    """
     rows = []
     for label, d in differences.items():
         rows.append({"comparison": label, f"Δ {d.metric} ({unit})" if unit else f"Δ {d.metric}": d.mean_difference,
                      "95% interval": f"[{d.low:+.{_digits(d.metric)}f}, {d.high:+.{_digits(d.metric)}f}]",
-                     "photos": d.photos, "p (Holm)": d.adjusted_p, "verdict": d.verdict})
+                     "photos": d.photos, "p (Holm)": d.adjusted_p, "verdict": _named(d.verdict, label)})
     return pd.DataFrame(rows).set_index("comparison")
+
+
+def _named(verdict: str, label: str) -> str:
+    """"A better" / "B better" with the names of a comparison labelled "A - B"."""
+    if " - " not in label or verdict not in ("A better", "B better"):
+        return verdict
+    a, b = label.split(" - ", 1)
+    return f"{a if verdict == 'A better' else b} better"
 
 
 def _digits(metric: str) -> int:

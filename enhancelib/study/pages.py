@@ -71,7 +71,10 @@ def _digits(column: str) -> int:
 
 
 def format_number(value: Any, digits: int) -> str:
-    """A number with ``digits`` decimals; text is left as it is and missing values become a dash."""
+    """A number with ``digits`` decimals; text is left as it is, missing values become a dash and an infinite
+    PSNR (an unchanged photo) the sign for infinity."""
+    if isinstance(value, (float, np.floating)) and np.isinf(value):
+        return "∞" if value > 0 else "-∞"
     if value is None or (isinstance(value, (float, np.floating)) and not np.isfinite(value)):
         return "—"
     if isinstance(value, (float, np.floating)):

@@ -268,3 +268,84 @@ def test_slider_renders_and_drags(site: Path, base_url: str, browser: Any,
         f"  {s}" for s in (before_shot, after_shot, multi_shot) if s))
     assert not probe.errors, "\n".join(probe.errors)
     assert not probe.outside, "requests leaving 127.0.0.1: " + ", ".join(probe.outside)
+
+
+# --------------------------------------------------------------------------- layout of the reading pages
+# JavaScript run in each page: tables wider than the text column, and the figures of the page (pictures,
+# plots, sliders; not the theme's icons and logos). A wide table passes only inside the container that
+# enhancelib.study.pages.show_table puts around it on purpose (it scrolls sideways and fits the column);
+# a table that the theme merely lets scroll somewhere below the page's fold reads as cut at the right edge.
+_LAYOUT_PROBE = """
+() => {
+  const column = document.querySelector('article.bd-article') || document.querySelector('main');
+  const right = column.getBoundingClientRect().right;
+  const wide = [];
+  for (const table of column.querySelectorAll('table')) {
+    const box = table.getBoundingClientRect();
+    if (box.width === 0 || box.right <= right + 1) continue;
+    const holder = table.closest('.enhancelib-table');
+    if (holder && holder.getBoundingClientRect().right <= right + 1) continue;
+    wide.push((table.id || table.className || 'table') + ' ' + Math.round(box.right - right) + ' px too wide: '
+              + (table.innerText || '').slice(0, 60).replace(/\\s+/g, ' '));
+  }
+  const pictures = [...column.querySelectorAll('img')].filter(i => i.naturalWidth >= 64 && i.naturalHeight >= 64);
+  const plots = [...column.querySelectorAll('svg')].filter(s => s.getBoundingClientRect().width >= 64
+                                                               && s.getBoundingClientRect().height >= 64);
+  const sliders = column.querySelectorAll('.eb-ba-frame');
+  return {wide: wide, figures: pictures.length + plots.length + sliders.length};
+}
+"""
+
+# pages made of references and commands, which have nothing to picture
+_TEXT_ONLY_PAGES = {"book/bibliography.html", "book/reproduce.html", "book/lab_notes.html", "genindex.html",
+                    "search.html"}
+
+
+def _reading_pages(site: Path) -> list[str]:
+    return [p.relative_to(site).as_posix() for p in _site_pages(site)
+            if p.relative_to(site).as_posix() not in _TEXT_ONLY_PAGES]
+
+
+def test_tables_fit_the_column_and_every_page_has_a_figure(site: Path, base_url: str, browser: Any) -> None:
+    problems = []
+    for relative in _reading_pages(site):
+        probe = PageProbe(browser)
+        try:
+            probe.open(base_url + relative)
+            found = probe.page.evaluate(_LAYOUT_PROBE)
+        finally:
+            probe.close()
+        problems += [f"{relative}: table {w}" for w in found["wide"]]
+        if relative.startswith(("notebooks/", "book/intro")) and found["figures"] < 1:
+            problems.append(f"{relative}: no figure on the page")
+    assert not problems, "\n".join(problems)
+
+
+def test_screenshots_of_the_first_screen_and_the_results(site: Path, base_url: str, browser: Any,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The intro and each paper chapter at 1280 px: the first screen, and the screen where its results start."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = []
+    chapters = sorted(p.relative_to(site).as_posix() for p in (site / "notebooks").glob("0[1-4]_*.html"))
+    assert len(chapters) == 4, f"expected the four paper chapters, found {chapters}"
+    for relative in ["book/intro.html", *chapters]:
+        probe = PageProbe(browser)
+        try:
+            probe.open(base_url + relative)
+            stem = re.sub(r"[^A-Za-z0-9]+", "-", relative.removesuffix(".html"))
+            first = SCREENSHOTS / f"first-screen-{stem}.png"
+            probe.page.screenshot(path=str(first))
+            shots.append(first)
+            if relative.startswith("notebooks/"):
+                heading = probe.page.locator("article h2", has_text=re.compile("result", re.I)).first
+                assert heading.count(), f"{relative} has no section heading with 'Results'"
+                heading.scroll_into_view_if_needed()
+                probe.page.evaluate("h => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 60)",
+                                    heading.element_handle())
+                results = SCREENSHOTS / f"results-{stem}.png"
+                probe.page.screenshot(path=str(results))
+                shots.append(results)
+        finally:
+            probe.close()
+    _report(capsys, "\nFirst screens and results sections:\n" + "\n".join(f"  {s}" for s in shots))
+    assert all(s.is_file() and s.stat().st_size > 10_000 for s in shots)

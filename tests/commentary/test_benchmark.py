@@ -28,3 +28,32 @@ def test_benchmark_input_and_flat_render_commentary():
     text = " ".join("".join(summary["source"]).split())
     assert f"score {baseline_psnr('input'):.2f} dB" in text
     assert f"autocontrast gains {baseline_psnr('autocontrast') - baseline_psnr('input'):.2f} dB" in text
+
+
+def test_operators_by_need_and_by_the_rule_commentary():
+    from enhancelib.config import resolve_preset
+    from enhancelib.data import load_data
+    from enhancelib.study.baselines import load_baselines
+    from enhancelib.study.papers import benchmark
+
+    needs = benchmark.photo_needs(load_data("benchmark", resolve_preset("cpu")).test)
+    counts = benchmark.need_counts(needs)
+    per_image = load_baselines("cpu", progress=False)[0]
+    table = benchmark.baseline_table(per_image, needs)
+    up = f"Δ PSNR, needs brightening ({counts['need brightening']})"
+    none = f"Δ PSNR, needs none ({counts['need no brightening']})"
+    losses = table[none].drop(["input", "autocontrast"])
+    # "every operator but autocontrast loses 4 dB or more"
+    assert (losses <= -4).all() and table.loc["autocontrast", none] > -4
+    verdicts = benchmark.operator_verdicts(per_image)
+    psnr, ssim = verdicts.loc["PSNR"], verdicts.loc["SSIM"]
+    assert (psnr["verdict"] == "no difference shown").all()
+    shown = ssim[ssim["verdict"] != "no difference shown"]
+    assert list(shown.index) == ["histogram_equalisation - input"] and shown["verdict"].iloc[0] == "input better"
+    auto = psnr.loc["autocontrast - input"]
+    assert_quotes("00_benchmark.ipynb", "operators-comment",
+                  f"On the {counts['need brightening']} photos that need brightening",
+                  f"gray world with auto gamma gains {table.loc['gray_world_auto_gamma', up]:.2f} dB",
+                  f"autocontrast {table.loc['autocontrast', up]:.2f} dB", f"on the {counts['need no brightening']} that",
+                  f"Over all {len(needs)} photos autocontrast gains {auto['mean Δ (operator - input)'].lstrip('+')} dB",
+                  f"interval of {auto['95% interval']} dB")

@@ -94,6 +94,9 @@ def test_chapter_setup_reads_the_defaults_from_the_chapters_own_parameters_cell(
     monkeypatch.setattr(IPython, "get_ipython", lambda: _Shell([own, '# Parameters\nslides = 2\n']))
     with pytest.raises(ParameterError, match="slides"):
         chapter_setup({"preset": "cpu", "slides": 2})
+    # without history (nbval): the plain values bound when the setup cell runs are the parameters
     monkeypatch.setattr(IPython, "get_ipython", lambda: _Shell(["x = 1"]))
+    params = chapter_setup({"preset": "smoke", "photo": "b.jpg", "np": IPython, "_hidden": 3})
+    assert params.values == {"preset": "smoke", "photo": "b.jpg"}
     with pytest.raises(ParameterError, match="Parameters of this chapter"):
-        chapter_setup({"preset": "cpu"})
+        chapter_setup({"photo": "b.jpg"})

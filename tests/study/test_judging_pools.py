@@ -21,13 +21,15 @@ def test_a_family_table_adjusts_p_values_together_and_says_what_it_shows():
     names = [f"p{i}" for i in range(36)]
     frame = lambda x: pd.DataFrame({"name": names, "psnr": x})  # noqa: E731
     pairs = {"clear": (frame(base + 1.0 + rng.normal(0, 0.3, 36)), frame(base)),
-             "none": (frame(base + rng.normal(0, 0.3, 36)), frame(base))}
+             "none": (frame(base + rng.normal(0, 0.3, 36)), frame(base)),
+             "input - ours": (frame(base - 1.0 + rng.normal(0, 0.3, 36)), frame(base))}
     judged = judge_pools(pairs)
     table = difference_table(judged)
     assert table.loc["clear", "verdict"] == "A better"
     assert table.loc["none", "verdict"] == "no difference shown"
+    assert table.loc["input - ours", "verdict"] == "ours better"
     # Holm: the smallest p is multiplied by the family size
-    assert judged["clear"].adjusted_p == pytest.approx(min(1.0, 2 * judged["clear"].p_value))
+    assert judged["clear"].adjusted_p == pytest.approx(min(1.0, 3 * judged["clear"].p_value))
     assert table.loc["clear", "95% interval"].startswith("[+")
 
 

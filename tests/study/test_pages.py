@@ -33,6 +33,7 @@ def test_numbers_follow_the_papers_decimals_and_text_is_kept():
     assert format_number(0.123456, 4) == "0.1235"
     assert format_number(float("nan"), 2) == "—" and format_number(None, 2) == "—"
     assert format_number("21.00 ± 1.00", 2) == "21.00 ± 1.00"
+    assert format_number(float("inf"), 2) == "∞"   # an unchanged photo's PSNR
 
 
 def test_tables_scroll_sideways_instead_of_being_cut():

@@ -2,8 +2,9 @@
 
 No CUDA device is present where the tests run. The `gpu` preset's runs of UEGAN's main model and of
 GleNet's paired upper bound (which also reads FiveK's expert-C version of each low photo) are trained
-here with only the device moved to the CPU and the batch cut to one photo: the full-size networks (VGG
-included), the paper's 512-pixel crop taken from photos loaded at the preset's 768 pixels, float16
+here, and so are BNCAGAN's and QAGAN's main models, with only the device moved to the CPU and the batch cut
+to one photo: the full-size networks (VGG included), the paper's crop (512 pixels; QAGAN's 256) taken from
+photos loaded at the preset's 768 pixels, float16
 autocast with loss scaling (the CPU's autocast switched to float16, as tests/train/test_float16_path.py
 does), data from a FiveK-layout folder made here, the periodic evaluation, a checkpoint, a kill after one
 step and a resume, and the record written into `data/runs-gpu-fivek/<chapter>/<name>` with its provenance.
@@ -11,10 +12,10 @@ step and a resume, and the record written into `data/runs-gpu-fivek/<chapter>/<n
 One thing is scaled down: the crop reaches the network at 32 pixels instead of the paper's 256 (UEGAN's
 smallest input). Float16 convolutions have no fast kernel on most CPUs; a full-size UEGAN step takes about
 7 s at 32 pixels and about 22 s at 64 on two cores, and would take minutes at 256. Measured at 32 pixels
-with batch 1 on two shared cores: UEGAN about 25 s for this test, GleNet paired about 10 s (6 s a step);
-BNCAGAN (11 s a step), QAGAN (21 s) and the unpaired GleNet (40 to 80 s: GEN and the critics work at
-256 pixels whatever the crop) would each take well over 20 s, so they do not run this path here;
-tests/train/test_float16_path.py trains every recipe in float16 at tiny sizes.
+with batch 1 on two shared cores: UEGAN about 25 s for this test, GleNet paired about 10 s (6 s a step),
+BNCAGAN and QAGAN about 25 s each. The unpaired GleNet (40 to 80 s a step: GEN and the critics work at 256
+pixels whatever the crop) shares this path through the same engine but is left to
+tests/train/test_float16_path.py, which trains every recipe in float16 at tiny sizes.
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ ON_THE_CPU = {"device": "cpu", "batch_size": 1, "train_size": TRAIN_SIZE, "max_s
               "checkpoint_every": 1, "log_every": 1}
 """The only preset fields this test changes from the gpu preset with UEGAN's paper settings."""
 SPLIT = {"n_low": 2, "n_high": 2, "n_val": 1, "n_test": 1}
+PAPER_CROP = {"uegan": 512, "glenet": 512, "bncagan": 512, "qagan": 256}
+"""The training crop each paper's text gives (QAGAN's 256; the others 512), which the gpu preset keeps."""
 
 
 def _photo(rng: np.random.Generator, width: int, height: int, gain: float) -> Image.Image:
@@ -70,7 +73,8 @@ def float16_on_cpu(monkeypatch):
     monkeypatch.setattr(precision, "cpu_has_native_bfloat16", lambda: True)  # no emulation warning
 
 
-@pytest.mark.parametrize("chapter, name", [("uegan", "full-seed0"), ("glenet", "paired-gen-len")])
+@pytest.mark.parametrize("chapter, name", [("uegan", "full-seed0"), ("glenet", "paired-gen-len"),
+                                           ("bncagan", "full-seed0"), ("qagan", "full-seed0")])
 def test_the_gpu_preset_trains_resumes_and_records_into_the_gpu_folder(tmp_path, monkeypatch, float16_on_cpu,
                                                                        chapter, name):
     monkeypatch.setattr(paths, "DATA_DIR", tmp_path / "data")
@@ -78,11 +82,11 @@ def test_the_gpu_preset_trains_resumes_and_records_into_the_gpu_folder(tmp_path,
     root = make_fivek(tmp_path / "fivek")
     item = experiment(chapter, name)
     paper = item.spec("gpu").resolved_preset()
-    assert (paper.crop, paper.load_long_side, paper.amp) == (512, 768, True)
+    assert (paper.crop, paper.load_long_side, paper.amp) == (PAPER_CROP[chapter], 768, True)
     spec = replace(item.spec("gpu"), data={"source": "fivek", "root": str(root), **SPLIT},
                    preset_overrides={**item.preset_overrides, **ON_THE_CPU})
     preset = spec.resolved_preset()
-    assert (preset.crop, preset.load_long_side, preset.amp, preset.name) == (512, 768, True, "gpu")
+    assert (preset.crop, preset.load_long_side, preset.amp, preset.name) == (paper.crop, 768, True, "gpu")
     folder = paths.runs_dir("gpu", "fivek") / chapter / name
     assert folder == tmp_path / "data" / "runs-gpu-fivek" / chapter / name
     run = PlannedRun(item, spec, folder, recorded=False)
@@ -114,7 +118,7 @@ def test_the_gpu_preset_trains_resumes_and_records_into_the_gpu_folder(tmp_path,
     prov = recorded.provenance
     assert (prov["preset"], prov["recipe"], prov["steps"], prov["device"]) == ("gpu", item.recipe, 2, "cpu")
     assert prov["amp"] is True and prov["amp_dtype"] == "float16"
-    assert prov["data"]["source"] == "fivek" and prov["data"]["crop"] == 512
+    assert prov["data"]["source"] == "fivek" and prov["data"]["crop"] == paper.crop
     assert prov["data"]["counts"] == {"train_low": 2, "train_high": 2, "val": 1, "test": 1}
     assert not any(key.startswith(("gpu_", "cuda")) for key in prov), "GPU fields belong to CUDA records only"
     assert recorded.config == spec.config()
