@@ -107,14 +107,20 @@ def plot_len_spread(name: str, low: Tensor, outputs: NetworkOutputs, label: str)
                          title=f"{name}: input -> GEN & LEN output ({label}), with GEN's curve")
 
 
-def fig9_images(g_e: nn.Module, degraded: Sequence[Tensor], real_low: Sequence[Tensor],
-                label_a: str) -> dict[str, Tensor]:
-    """Fig. 9's four rows per column: (a) degraded high-quality, (b) real low-quality, (c) G_e of (a), (d) G_e of (b)."""
+def fig9_images(g_e: nn.Module, degrader: nn.Module | None, high: Sequence[tuple[Tensor, Tensor]],
+                real_low: Sequence[Tensor]) -> dict[str, Tensor]:
+    """Fig. 9 per column: (a) a degraded high-quality photo, (b) a real low-quality one, (c) G_e of (a), (d) G_e of (b).
+
+    ``high`` holds (benchmark-degraded, clean) high-quality photos; (a) is G_d of the clean photo, or, without
+    a degrader, the benchmark's own degradation of it (what a perfect G_d would imitate), labelled (a').
+    """
+    label = "(a) G_d(I_HQ)" if degrader is not None else "(a') benchmark degradation of I_HQ"
     grid: dict[str, Tensor] = {}
     with torch.no_grad():
-        for i, (a, b) in enumerate(zip(degraded, real_low), start=1):
-            grid.update({f"{label_a} {i}": a, f"(b) real I_LQ {i}": b, f"(c) G_e of (a) {i}": g_e(a[None])[0].clamp(0, 1),
-                         f"(d) G_e(I_LQ) {i}": g_e(b[None])[0].clamp(0, 1)})
+        for i, ((degraded, clean), low) in enumerate(zip(high, real_low), start=1):
+            a = degrader(clean[None])[0].clamp(0, 1) if degrader is not None else degraded
+            grid.update({f"{label} {i}": a, f"(b) real I_LQ {i}": low, f"(c) G_e of (a) {i}": g_e(a[None])[0].clamp(0, 1),
+                         f"(d) G_e(I_LQ) {i}": g_e(low[None])[0].clamp(0, 1)})
     return grid
 
 

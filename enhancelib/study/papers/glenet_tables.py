@@ -15,7 +15,7 @@ from enhancelib.study.papers.glenet import PAPER_TABLE_3, PAPER_TABLE_4, PAPER_T
 from enhancelib.study.statistics import Difference
 
 __all__ = ["baseline_rows", "results_table", "side_frame", "judge_family_of", "FAMILIES", "PAPER_DELTAS",
-           "judged_table", "NetworkOutputs", "ceiling_table", "spread_table", "exposure_study", "gain_by_need_of",
+           "judged_table", "NetworkOutputs", "ceiling_table", "len_inside", "spread_table", "exposure_study", "gain_by_need_of",
            "degrader_exposure"]
 
 
@@ -174,6 +174,13 @@ def ceiling_table(pairs: Mapping[str, tuple[Tensor, Tensor]], stats: Mapping[str
             row[f"GEN of {label}"], row[f"GEN & LEN, {label}"] = psnr(g, high), psnr(full, high)
         rows.append(row)
     return pd.DataFrame(rows).set_index("name")
+
+
+def len_inside(ceiling: pd.DataFrame, label: str) -> Difference:
+    """GEN & LEN against its own GEN output (LEN switched off), photo by photo: the book's rule on one model."""
+    frames = {side: ceiling[column].rename("psnr").rename_axis("name").reset_index()
+              for side, column in (("on", f"GEN & LEN, {label}"), ("off", f"GEN of {label}"))}
+    return judge_pools({"LEN on - LEN off": (frames["on"], frames["off"])})["LEN on - LEN off"]
 
 
 def spread_table(pairs: Mapping[str, tuple[Tensor, Tensor]], stats: Mapping[str, Any], outputs: NetworkOutputs,

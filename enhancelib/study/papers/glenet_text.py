@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 
 from enhancelib.study.papers.glenet import CpuSetting
-from enhancelib.study.papers.glenet_checks import LookupCost, StartScores, initial_share, warm_up_reaches
+from enhancelib.study.papers.glenet_checks import (LookupCost, ResolutionCheck, StartScores, initial_share,
+                                                   warm_up_reaches)
 from enhancelib.study.papers.glenet_figures import stage2_start
 from enhancelib.study.papers.glenet_tables import PAPER_DELTAS
 from enhancelib.study.statistics import Difference
 
-__all__ = ["lookup_cost_text", "start_text", "ema_text", "upper_bound_text", "cpu_setting_note", "stage1_text",
+__all__ = ["lookup_cost_text", "start_text", "resolution_text", "slider_caption", "ema_text", "upper_bound_text", "cpu_setting_note", "stage1_text",
            "fig5_text", "collapse_text", "exposure_text", "ceiling_text", "claim_outcome", "verdict_lines"]
 
 
@@ -33,6 +34,19 @@ def start_text(scores: StartScores) -> str:
     return (f"Untrained GEN on the first {scores.photos} test pairs: the public start scores {p['public start']:.2f} dB "
             f"with jagged curves (mean |second difference| {j['public start']:.4f}); the identity start "
             f"{p['identity start']:.2f} dB with straight ones ({j['identity start']:.4f}); the input {p['input']:.2f} dB.")
+
+
+def resolution_text(check: ResolutionCheck, photo: str) -> str:
+    """Both halves of GEN's resolution argument, measured."""
+    return (f"{photo} at long side {check.sides[0]} and {check.sides[1]}: the untrained GEN's curves differ by at most "
+            f"{check.curve_difference:.4f} (they range over [0, 1]). Target -> 256 × 256 -> back: "
+            f"{check.round_trip_psnr:.2f} dB against the target (mean over {check.photos} test photos).")
+
+
+def slider_caption(name: str, input_psnr: float, output_psnr: float) -> str:
+    """The line above a slider: the photo, the input's PSNR and the paired model's."""
+    return (f"**{name}**: input {input_psnr:.2f} dB, paired GEN & LEN (recorded) {output_psnr:.2f} dB "
+            f"({output_psnr - input_psnr:+.2f} dB)")
 
 
 def ema_text(steps: pd.Series, decay: float) -> str:
@@ -111,8 +125,11 @@ def collapse_text(run: Any, label: str) -> str | None:
 
 
 def exposure_text(adapt: pd.DataFrame, needed: pd.Series, gains: Mapping[str, Mapping[str, tuple[int, float]]],
-                  degrade: pd.DataFrame | None, stage1_updates: int | None) -> str:
-    """What the exposure study measured: one global change against what each photo needs."""
+                  degrade: pd.DataFrame | None, run: Any = None) -> str:
+    """What the exposure study measured: one global change against what each photo needs.
+
+    ``run`` (the unpaired run measured) gives the number of generator updates of its stage 1.
+    """
     u = adapt.loc["unpaired GEN & LEN"]
     text = (f"**Measured.** The unpaired GEN & LEN (seed 0) applies {u['mean applied (stops)']:+.2f} ± "
             f"{u['sd applied']:.2f} stops while the photos need {needed.mean():+.2f} ± {needed.std(ddof=0):.2f}: slope "
@@ -126,8 +143,11 @@ def exposure_text(adapt: pd.DataFrame, needed: pd.Series, gains: Mapping[str, Ma
         learned, truth = degrade["G_d"], degrade["benchmark degradation"]
         text += (f" $G_d$ darkens clean photos by {learned.mean():+.2f} ± {learned.std():.2f} stops "
                  f"(the benchmark: {truth.mean():+.2f} ± {truth.std():.2f}).")
-    if stage1_updates is not None:
-        text += f" Stage 1 gave $G_e$ about {stage1_updates} updates."
+    start = stage2_start(run.train_log) if run is not None else None
+    if start is not None:
+        n_critic = int(run.spec.resolved_options()["n_critic"])
+        text += (f" Stage 1 gave $G_e$ about {start // n_critic} updates ({start} mini-batches, {n_critic} critic "
+                 "steps each).")
     for method, split in gains.items():
         (n0, g0), (n1, g1) = split["no brightening"], split["brightening"]
         text += (f" {method}: {g0:+.2f} dB from the input on the {n0} photos that need no brightening, "
@@ -135,8 +155,12 @@ def exposure_text(adapt: pd.DataFrame, needed: pd.Series, gains: Mapping[str, Ma
     return text
 
 
-def ceiling_text(ceiling: pd.DataFrame, label: str, inside: Difference | None) -> str:
-    """How far GEN gets towards the best-curve ceiling, and what LEN adds inside the same trained model."""
+def ceiling_text(ceiling: pd.DataFrame, label: str, inside: Difference | None,
+                 recorded: pd.DataFrame | None = None) -> str:
+    """How far GEN gets towards the best-curve ceiling, and what LEN adds inside the same trained model.
+
+    ``recorded``: the run's recorded per-photo scores, to check the recomputed GEN & LEN against.
+    """
     gen, full = ceiling[f"GEN of {label}"], ceiling[f"GEN & LEN, {label}"]
     reach = (gen - ceiling["input"]).mean() / (ceiling["best curve (ceiling)"] - ceiling["input"]).mean()
     gain = full - gen
@@ -145,7 +169,11 @@ def ceiling_text(ceiling: pd.DataFrame, label: str, inside: Difference | None) -
             f"over the same model's GEN output (better on {int((gain > 0).sum())} of {len(gain)} photos")
     if inside is not None:
         text += f"; 95% interval [{inside.low:+.2f}, {inside.high:+.2f}], {inside.verdict.replace('A', 'GEN & LEN')}"
-    return text + f"); correlation between a photo's spread and this gain {np.corrcoef(ceiling['spread'], gain)[0, 1]:+.2f}."
+    text += f"); correlation between a photo's spread and this gain {np.corrcoef(ceiling['spread'], gain)[0, 1]:+.2f}."
+    if recorded is not None:
+        off = (recorded.set_index("name")["psnr"].reindex(ceiling.index) - full).abs().max()
+        text += f" Check: the recomputed GEN & LEN differs from the run's record by at most {off:.3f} dB per photo."
+    return text
 
 
 def claim_outcome(difference: Difference, paper_delta: float) -> str:

@@ -74,9 +74,12 @@ def test_transfer_figures_of_a_tiny_network():
     assert "GEN & LEN output" in plot_len_spread("p", low, outputs, "tiny")._suptitle.get_text()
     degrader = GEN(64, identity_init=True).eval()
     assert len(plot_degrader_curves(degrader, pairs).axes) >= 1
-    grid = fig9_images(degrader, [low], [high], "(a) x")
-    assert list(grid) == ["(a) x 1", "(b) real I_LQ 1", "(c) G_e of (a) 1", "(d) G_e(I_LQ) 1"]
-    assert torch.allclose(grid["(c) G_e of (a) 1"], low, atol=0.5 / 255 + 1e-6)   # identity start
+    grid = fig9_images(degrader, degrader, [(high, low)], [high])
+    assert list(grid) == ["(a) G_d(I_HQ) 1", "(b) real I_LQ 1", "(c) G_e of (a) 1", "(d) G_e(I_LQ) 1"]
+    assert torch.allclose(grid["(a) G_d(I_HQ) 1"], low, atol=0.5 / 255 + 1e-6)     # identity start: G_d(low) = low
+    assert torch.allclose(grid["(c) G_e of (a) 1"], low, atol=1 / 255 + 1e-6)
+    without = fig9_images(degrader, None, [(high, low)], [high])
+    assert torch.equal(without["(a') benchmark degradation of I_HQ 1"], high)
     plt.close("all")
 
 

@@ -14,7 +14,7 @@ from enhancelib.paths import RUNS_DIR
 from enhancelib.study.papers.glenet import CHAPTER_RUNS, PAPER_TABLE_3, PAPER_TABLE_4, PAPER_TABLE_5
 from enhancelib.study.papers.glenet_tables import (FAMILIES, PAPER_DELTAS, NetworkOutputs, baseline_rows,
                                                    ceiling_table, degrader_exposure, exposure_study, gain_by_need_of,
-                                                   judge_family_of, judged_table, results_table, side_frame,
+                                                   judge_family_of, judged_table, len_inside, results_table, side_frame,
                                                    spread_table)
 from enhancelib.train.runs import load_run
 from enhancelib.viz.curves import transfer_stats
@@ -111,6 +111,8 @@ def test_network_outputs_and_the_per_photo_tables():
     assert ceiling.loc["p0", "input"] == pytest.approx(psnr(low, high))
     assert ceiling.loc["p1", "GEN of tiny"] == ceiling.loc["p1", "GEN & LEN, tiny"]
     assert (ceiling["best curve (ceiling)"] >= ceiling["input"]).all()
+    inside = len_inside(ceiling, "tiny")
+    assert inside.mean_difference == 0 and inside.verdict == "no difference shown" and inside.photos == 2
     spread = spread_table(pairs, stats_, outputs, "tiny")
     assert spread["input -> GEN"].iloc[0] == 0 and spread["input -> GEN & LEN"].iloc[0] == 0
     assert spread["input -> target"].iloc[0] == pytest.approx(np.mean([s.spread.mean() for s in stats_.values()]))

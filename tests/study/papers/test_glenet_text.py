@@ -7,10 +7,11 @@ import pytest
 
 from enhancelib.paths import RUNS_DIR
 from enhancelib.study.papers.glenet import cpu_setting
-from enhancelib.study.papers.glenet_checks import LookupCost, StartScores
+from enhancelib.study.papers.glenet_checks import LookupCost, ResolutionCheck, StartScores
 from enhancelib.study.papers.glenet_text import (ceiling_text, claim_outcome, collapse_text, cpu_setting_note,
-                                                 ema_text, exposure_text, fig5_text, lookup_cost_text, stage1_text,
-                                                 start_text, upper_bound_text, verdict_lines)
+                                                 ema_text, exposure_text, fig5_text, lookup_cost_text, resolution_text,
+                                                 slider_caption, stage1_text, start_text, upper_bound_text,
+                                                 verdict_lines)
 from enhancelib.study.statistics import Difference
 from enhancelib.train.runs import load_run
 
@@ -34,6 +35,8 @@ def test_lookup_and_start_sentences():
     start = start_text(StartScores(5, {"public start": 12.1, "identity start": 19.5, "input": 19.5},
                                    {"public start": 0.13, "identity start": 0.0}))
     assert "public start scores 12.10 dB" in start and "identity start 19.50 dB" in start
+    assert "differ by at most 0.0010" in resolution_text(ResolutionCheck((64, 128), 0.001, 30.18, 30), "x.jpg")
+    assert slider_caption("x", 10.0, 12.5) == "**x**: input 10.00 dB, paired GEN & LEN (recorded) 12.50 dB (+2.50 dB)"
 
 
 def test_ema_and_upper_bound_sentences():
@@ -70,15 +73,19 @@ def test_stage_fig5_and_collapse_sentences_from_the_records():
 def test_exposure_and_ceiling_sentences():
     adapt = pd.DataFrame({"mean applied (stops)": [0.33, 0.2], "sd applied": [0.07, 0.3], "slope": [-0.02, 0.3],
                           "correlation": [-0.1, 0.5]}, index=["unpaired GEN & LEN", "autocontrast"])
+    run = _run("unpaired-seed0")
+    start = int(run.train_log.loc[run.train_log["len_loss"].notna(), "step"].min())
     text = exposure_text(adapt, pd.Series([0.0, 0.5, 1.0]), {"m": {"no brightening": (8, -8.0), "brightening": (22, 2.5)}},
-                         None, 188)
-    assert "+0.33 ± 0.07 stops" in text and "+0.50 ± 0.41" in text and "about 188 updates" in text
+                         None, run)
+    assert "+0.33 ± 0.07 stops" in text and "+0.50 ± 0.41" in text and f"about {start // 5} updates ({start} mini" in text
     assert "-8.00 dB from the input on the 8 photos" in text and "paired model" not in text
     ceiling = pd.DataFrame({"input": [10.0, 20.0], "best curve (ceiling)": [20.0, 30.0], "spread": [0.1, 0.2],
                             "GEN of m": [12.0, 22.0], "GEN & LEN, m": [13.0, 21.0]})
     line = ceiling_text(ceiling, "m", _difference(0.0, -1.0, 1.0, 0.9))
     assert "covers 20% of the way" in line and "+0.00 dB" in line and "better on 1 of 2" in line
     assert "no difference shown" in line and "correlation between a photo's spread and this gain -1.00" in line
+    recorded = pd.DataFrame({"name": [0, 1], "psnr": [13.01, 21.0]})
+    assert "at most 0.010 dB per photo" in ceiling_text(ceiling, "m", None, recorded)
 
 
 def test_claim_outcomes_follow_the_book_rule():
