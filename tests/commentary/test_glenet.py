@@ -196,3 +196,74 @@ def test_glenet_validation_answer():
         best = log.loc[log["val_psnr"].idxmax()]
         assert log["val_psnr"].iloc[-1] > val_input, "'every run ends above the input on validation'"
         assert log["test_psnr"].iloc[-1] < inputs and best["test_psnr"] < inputs, "'keeps it below on test'"
+
+
+# ---- the chapter
+
+def test_glenet_identity_start_as_stated():
+    from enhancelib.study.papers.glenet_checks import identity_start
+
+    text = commentary(CHAPTER, "gen-arch")
+    assert r"b_k = \mathrm{logit}\Big(\frac{k + 1/2}{256}\Big)" in text
+    assert "at most $1/512$ (half a grey level) at the two ends" in text
+    start = identity_start()
+    assert abs(start.max_deviation - 1 / 512) < 1e-7 and start.largest_at == (0, 255) and start.quantised_identity
+    assert "after quantisation to 8 bits, the start is exactly the identity" in text
+
+
+def test_glenet_critic_counting_and_the_gpu_stage_one():
+    from enhancelib.recipes.glenet_unpaired import GleNetUnpairedOptions
+    from enhancelib.study.papers.glenet_checks import gpu_stage1_updates
+
+    counted = gpu_stage1_updates()
+    assert counted.generator_updates == 1000 and GleNetUnpairedOptions().n_critic == 5
+    assert_quotes(CHAPTER, "critic-decisions", "$n_{critic} = 5$", "(its 5,000 of stage 1 and 25,000 of stage 2)",
+                  f"that is {counted.generator_updates:,} updates")
+    assert_quotes(CHAPTER, "decisions", f"{counted.generator_updates:,} $G_e$ updates in stage 1 on `gpu`")
+    assert_quotes(CHAPTER, "summary", f"$G_e$ gets {counted.generator_updates:,} updates in stage 1")
+
+
+def test_glenet_decisions_table_names_the_cpu_settings():
+    from enhancelib.recipes.calibration import CALIBRATION_PHOTOS
+    from enhancelib.study.experiments import experiment
+
+    options = dict(experiment("glenet", "unpaired-seed0").cpu_options)
+    assert_quotes(CHAPTER, "decisions", *(f"`{k}={v!r}`" for k, v in options.items()),
+                  f"re-estimated on {CALIBRATION_PHOTOS} whole training photos")
+    assert dict(experiment("glenet", "paired-gen-len").cpu_options) == {"identity_init": True}
+
+
+def test_glenet_arithmetic_in_the_prose():
+    from enhancelib.data.benchmark import read_split
+
+    assert_quotes(CHAPTER, "why-curves", f"{3 * 512 * 512:,} at 512 × 512", f"on average {4 * 96 * 96 // 256} per entry",
+                  f"{512 * 384 // 256} in one 512 × 384 photo")
+    assert_quotes(CHAPTER, "resolution-comment", f"loses {100 * (1 - 256 * 256 / 12e6):.1f} % of")
+    parts = list(read_split().values())
+    assert_quotes(CHAPTER, "differences", f"{parts.count('train_low')} + {parts.count('train_high')} training photos, "
+                  f"{parts.count('test')} test pairs")
+
+
+def test_glenet_results_commentary():
+    from enhancelib.study.papers.glenet import CHAPTER_RUNS, POOLS
+    from enhancelib.study.papers.glenet_tables import FAMILIES, judge_family_of
+
+    runs = {n: run("glenet", n) for n in CHAPTER_RUNS}
+    judged = {t: judge_family_of(f, runs, baselines()) for t, f in FAMILIES.items()}
+    paired, gen = judged["Table 3"]["paired GEN & LEN - input"], judged["Table 3"]["paired GEN - input"]
+    assert round(paired.mean_difference, 1) == 2.7 and paired.verdict == "A better", "'about 2.7 dB, a difference shown'"
+    assert abs(gen.mean_difference - paired.mean_difference) < 0.3, "'paired GEN alone about as much'"
+    unpaired = judged["Table 4"]["unpaired GEN & LEN - input"]
+    assert unpaired.mean_difference < 0 and unpaired.verdict == "no difference shown"
+    bound = judged["Table 4"]["unpaired GEN & LEN - paired GEN & LEN"]
+    assert round(bound.mean_difference) == -3 and bound.verdict == "B better", "'about 3 dB below the paired model'"
+    assert_quotes(CHAPTER, "table4-comment", "gains about 2.7 dB over the input", "about 3 dB below the paired model")
+    five = judged["Table 5"]
+    assert five["CWGAN-GP GEN - proposed GEN"].verdict == "A better", "'ends above ..., a difference shown'"
+    assert five["CWGAN-GP GEN & LEN - proposed GEN & LEN"].verdict == "no difference shown"
+    assert five["proposed GEN & LEN - proposed GEN"].verdict == "no difference shown", "'LEN adds nothing shown'"
+    spread = final_scores("glenet", PAPER)
+    assert_quotes(CHAPTER, "table5-comment", f"three seeds span {spread.max() - spread.min():.2f} dB",
+                  f"(the paper: {signed(23.82 - 23.74)} dB)")
+    assert five["WGAN-GP GEN & LEN* - proposed GEN & LEN"].mean_difference < 23.82 - 25.88, "'far further' than -2.04"
+    assert all(len(POOLS[name]) == 1 for name in ("CWGAN-GP GEN", "CWGAN-GP GEN & LEN")), "'one seed per ablated row'"
