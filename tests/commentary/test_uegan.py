@@ -10,12 +10,15 @@ from scipy import stats
 from enhancelib.models.uegan import UEGANGenerator
 from enhancelib.nn.attention import GlobalAttention
 from enhancelib.study.compare import learned_method
+from enhancelib.study.judging import judge_pools, pool_per_image
 from enhancelib.study.seed_groups import validation_selection
 from enhancelib.study.statistics import paired_test
 from tests.commentary.quotes import (exposure_needs, assert_quotes, baseline_psnr, baselines, evaluations, final_scores, largest_move, run, signed, trend, uegan_full)
 
 
-# ---- chapter 01: UEGAN
+# ---- chapter 01: UEGAN, and its lab notes (the studies of the budget)
+LAB = "lab_01_uegan.ipynb"
+
 
 def test_uegan_global_attention_parameters_that_never_reach_the_output():
     generator = UEGANGenerator(width=32)
@@ -44,7 +47,7 @@ def test_uegan_dense_evaluation_commentary():
     recipe = final_scores("uegan", uegan_full() + ["dense-eval-seed0"])
     autocontrast = baseline_psnr("autocontrast")
     assert_quotes(
-        "01_uegan.ipynb", "dense-comment",
+        LAB, "dense-comment",
         f"between {log['test_psnr'].min():.2f} and {log['test_psnr'].max():.2f} dB",
         f"moved by {chosen['mean_step_change']:.2f} dB on average",
         f"{qagan_moves[0]:.1f} and {qagan_moves[1]:.1f} dB every 25 steps",
@@ -62,7 +65,7 @@ def test_uegan_dense_evaluation_commentary():
         f"now {autocontrast - recipe.mean():.2f} dB below autocontrast's PSNR",
         f"were {seeds.mean() - autocontrast:.2f} dB above it",
     )
-    assert_quotes("01_uegan.ipynb", "dense-md", f"({seed4} dB)")
+    assert_quotes(LAB, "dense-md", f"({seed4} dB)")
     assert len(recipe) == 6 and recipe.mean() < autocontrast < seeds.mean(), "the commentary's 'below ... above' order"
 
 
@@ -79,13 +82,12 @@ def test_uegan_three_times_the_budget_commentary():
     per_photo = long.per_image.set_index("name")["psnr"]
     paired_gains = final_scores("glenet", list(learned_method("glenet_paired").runs)) - inputs.mean()
     paired_gain = paired_gains.mean()
-    assert len(paired_gains) == 3 and paired_gain < 3 < paired_gains.max(), \
-        "'three seeds', 'more than the paired one reaches on average, and about what its best seed reaches'"
+    assert len(paired_gains) == 3, "'three seeds'"
     move, start, end, _ = largest_move(log)
     dense_move = max(abs(np.diff(evaluations("uegan", "dense-eval-seed0")["test_psnr"].to_numpy())))
     late = log[log["step"] >= 1000]["test_psnr"]
     assert_quotes(
-        "01_uegan.ipynb", "budget-comment",
+        LAB, "budget-comment",
         f"The run took {steps} steps", f"ends at {final:.2f} dB, {signed(final - inputs.mean())} dB over the input",
         f"seeds' range ({scores.min():.2f}-{scores.max():.2f} dB)",
         f"above autocontrast on only {int((per_photo > auto.reindex(per_photo.index)).sum())} of the 30 test photos",
@@ -101,7 +103,7 @@ def test_uegan_three_times_the_budget_commentary():
     same_processor = [n for n in seeds if run("uegan", n).provenance.get("cpu_vector_isa")
                       == long.provenance["cpu_vector_isa"]]
     same_steps = sorted(run("uegan", n).metrics["steps"] for n in same_processor)
-    assert_quotes("01_uegan.ipynb", "budget-comment", f"the {len(same_processor)} seeds recorded on the same processor "
+    assert_quotes(LAB, "budget-comment", f"the {len(same_processor)} seeds recorded on the same processor "
                   f"({' and '.join(map(str, same_steps))} steps)".replace("the 2 seeds", "the two seeds"))
     assert all(2.75 <= steps / s <= 3.25 for s in same_steps), "'about three times as many'"
     # the test photos split by what they need
@@ -114,7 +116,7 @@ def test_uegan_three_times_the_budget_commentary():
                        float((auto - inputs)[photos].mean())))
     (n_up, long_up, lo_up, hi_up, ac_up), (n_none, long_none, lo_none, hi_none, ac_none) = quoted
     assert_quotes(
-        "01_uegan.ipynb", "budget-comment",
+        LAB, "budget-comment",
         f"On the {n_up} test photos that need brightening, this run gains {signed(long_up)} dB over the input and "
         f"the five seeds {signed(lo_up)} to {signed(hi_up)} dB (autocontrast {signed(ac_up)} dB)",
         f"On the {n_none} that need no brightening (at most +0.05 stop), it loses {-long_none:.2f} dB and the seeds "
@@ -131,7 +133,7 @@ def test_uegan_three_times_the_budget_commentary():
     assert (np.diff(val_log) > 0).all(), "'rose at every evaluation after step 750'"
     assert (val_need > 0.05).all(), "'every validation photo needs brightening'"
     assert_quotes(
-        "01_uegan.ipynb", "budget-comment",
+        LAB, "budget-comment",
         f"the run gains {signed(last_val('budget-3x-seed0') - val_input)} dB ({val_input:.2f} to "
         f"{last_val('budget-3x-seed0'):.2f} dB)", f"seeds gain {signed(min(seed_val))} to {signed(max(seed_val))} dB",
         f"({signed(val_need.mean())} stops on average; the test photos {signed(need.mean())})",
@@ -142,45 +144,38 @@ def test_uegan_three_times_the_budget_commentary():
 def test_uegan_three_times_the_budget_over_three_seeds_commentary():
     from enhancelib.recipes.uegan import UEGAN_PAPER_STEPS
 
-    longer, book = [f"budget-3x-seed{s}" for s in range(3)], uegan_full()
+    longer, book = [f"budget-3x-seed{s}" for s in range(3)], list(learned_method("uegan").runs)
     psnr, ssim = final_scores("uegan", longer), final_scores("uegan", longer, "ssim")
     inputs = baselines().query("method == 'input'").set_index("name")["psnr"]
     auto_images = baselines().query("method == 'autocontrast'").set_index("name")["psnr"]
-    auto, grey = baseline_psnr("autocontrast"), float(
-        baselines().query("method == 'gray_world_auto_gamma'")["ssim"].mean())
     steps = {n: run("uegan", n).metrics["steps"] for n in longer}
-    per_photo = pd.concat([run("uegan", n).per_image.set_index("name")["psnr"] for n in longer], axis=1).mean(axis=1)
-    book_psnr = final_scores("uegan", book)
     gains = psnr - inputs.mean()
     charbonnier = final_scores("uegan", [f"charbonnier-seed{s}" for s in range(6)])
+    # the book's rule: photo by photo, seed-averaged, one family of two, Holm-adjusted
+    judged = judge_pools({"book": (pool_per_image("uegan", longer), pool_per_image("uegan", book)),
+                          "auto": (pool_per_image("uegan", longer),
+                                   baselines().query("method == 'autocontrast'"))})
+    book_d, auto_d = judged["book"], judged["auto"]
+    assert len(book) == 6 and book_d.verdict == auto_d.verdict == "no difference shown", "'neither ... is shown'"
     assert_quotes(
-        "01_uegan.ipynb", "budget-comment",
+        LAB, "budget-comment",
         f"took {steps['budget-3x-seed1']} steps each", f"end at {psnr['budget-3x-seed1']:.2f} and "
         f"{psnr['budget-3x-seed2']:.2f} dB",
         f"The three seeds score {psnr.mean():.2f} ± {psnr.std(ddof=1):.2f} dB and "
         f"SSIM {ssim.mean():.3f}, {signed(gains.mean())} dB over the input ({signed(gains.min())} to "
         f"{signed(gains.max())} dB by seed)",
-        f"one-sample t-tests over the seeds give p = {stats.ttest_1samp(psnr, auto).pvalue:.3f} and "
-        f"p = {stats.ttest_1samp(ssim, grey).pvalue:.3f}",
-        f"above autocontrast on {int((per_photo > auto_images.reindex(per_photo.index)).sum())} of the 30 test "
-        f"photos (Wilcoxon p = {stats.wilcoxon(per_photo - auto_images.reindex(per_photo.index)).pvalue:.2f})",
-        f"the gain, {signed(psnr.mean() - book_psnr.mean())} dB, is within seed noise (Welch's p = "
-        f"{stats.ttest_ind(psnr, book_psnr, equal_var=False).pvalue:.2f})",
+        f"against the main model's six runs they gain {signed(book_d.mean_difference)} dB (95% interval "
+        f"[{book_d.low:+.2f}, {book_d.high:+.2f}])",
+        f"autocontrast {signed(auto_d.mean_difference)} dB ([{auto_d.low:+.2f}, {auto_d.high:+.2f}])",
+        f"(p = {book_d.adjusted_p:.3f} and {auto_d.adjusted_p:.3f})",
         f"({charbonnier.mean():.2f} ± {charbonnier.std(ddof=1):.2f} dB)",
         f"seeds 1 and 2's {steps['budget-3x-seed1']} steps are "
         f"{100 * steps['budget-3x-seed1'] / UEGAN_PAPER_STEPS:.1f} %",
-        f"over runs, barely (p = {stats.ttest_1samp(psnr, auto).pvalue:.3f})",
-        f"leaves it {3 - gains.mean():.2f} dB short of the +3 dB aim",
     )
-    assert_quotes("01_uegan.ipynb", "summary", f"recipe is above autocontrast over runs ({psnr.mean():.2f} ± "
-                  f"{psnr.std(ddof=1):.2f} dB, p = {stats.ttest_1samp(psnr, auto).pvalue:.3f}) but not photo by photo")
     assert steps["budget-3x-seed1"] == steps["budget-3x-seed2"], "'2577 steps each'"
     assert all(run("uegan", n).provenance["cpu_vector_isa"] == "AVX512" for n in longer[1:]), "'AVX512'"
-    assert (psnr > auto).all() and (ssim > grey).all(), "'every seed is above autocontrast's PSNR and grey world's'"
-    assert stats.ttest_ind(psnr, book_psnr, equal_var=False).pvalue > 0.05, "'within seed noise'"
-    assert stats.wilcoxon(per_photo - auto_images.reindex(per_photo.index)).pvalue > 0.05, "'not photo by photo'"
     assert abs(psnr.mean() - charbonnier.mean()) < charbonnier.std(ddof=1), "'about where ... Charbonnier ... stands'"
-    # the split by what the test photos need, mean over each group's seeds
+    # the split by what the test photos need, mean over each pool's runs
     need = exposure_needs("test")
     quoted = []
     for photos in (need[need > 0.05].index, need[need <= 0.05].index):
@@ -190,7 +185,7 @@ def test_uegan_three_times_the_budget_over_three_seeds_commentary():
                        float((auto_images - inputs)[photos].mean())))
     (n_up, long_up, book_up, ac_up), (n_none, long_none, book_none, ac_none) = quoted
     assert_quotes(
-        "01_uegan.ipynb", "budget-comment",
+        LAB, "budget-comment",
         f"On the {n_up} test photos that need brightening the three seeds gain {signed(long_up.mean())} dB on "
         f"average ({signed(long_up.min())} to {signed(long_up.max())} dB), against {signed(book_up)} dB for the book's "
         f"budget and {signed(ac_up)} dB for autocontrast",
@@ -199,6 +194,28 @@ def test_uegan_three_times_the_budget_over_three_seeds_commentary():
         f"{signed(ac_none)} dB there",
     )
     assert long_up.mean() > book_up and long_none.mean() < book_none, "'further in the direction it was already going'"
+
+
+def test_uegan_processors_and_step_counts_commentary():
+    names = [f"charbonnier-seed{s}" for s in range(6)]
+    runs = {n: run("uegan", n) for n in names}
+    psnr = final_scores("uegan", names)
+    steps = pd.Series({n: r.provenance["steps"] for n, r in runs.items()})
+    # seeds 3 and 4 ran on the AVX2 processor; seeds 0-2 (older records, which name none) and 5 (AVX512) on faster ones
+    slow = [n for n, r in runs.items() if r.provenance.get("cpu_vector_isa") == "AVX2"]
+    fast = [n for n in names if n not in slow]
+    assert slow == ["charbonnier-seed3", "charbonnier-seed4"] and steps[fast].min() > 1.4 * steps[slow].max()
+    assert runs["charbonnier-seed5"].provenance["cpu_vector_isa"] == "AVX512"
+    assert_quotes(
+        LAB, "processors-comment",
+        f"({steps[fast].min()}-{steps[fast].max()} steps)", f"({steps[slow].min()}-{steps[slow].max()} steps)",
+        f"average {psnr[fast].mean():.2f} and {psnr[slow].mean():.2f} dB",
+        "Seed 5, recorded last to keep its generator",
+        f"ends at {psnr['charbonnier-seed5']:.2f} dB, inside the other seeds' range",
+    )
+    others = psnr.drop("charbonnier-seed5")
+    assert others.min() <= psnr["charbonnier-seed5"] <= others.max(), "seed 5 'inside the other seeds' range'"
+
 
 def test_uegan_report_003_charbonnier_commentary():
     names = [f"charbonnier-seed{s}" for s in range(6)]

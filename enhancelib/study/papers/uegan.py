@@ -31,7 +31,7 @@ from enhancelib.study.statistics import Difference
 from enhancelib.train.runs import RecordedRun
 
 __all__ = ["CHAPTER", "MAIN", "SMOKE_RUNS", "PaperRow", "TABLE_I", "FULL", "INPUT", "ABLATION_ROWS", "REPORT_003",
-           "ChapterRuns", "load_runs", "Comparison", "TABLE_III", "TABLE_IV", "REPORT_003_COMPARISONS",
+           "ChapterRuns", "load_runs", "Comparison", "TABLE_III", "TABLE_IV", "REPORT_003_COMPARISONS", "DEFAULT_INIT",
            "main_comparisons", "Judged", "judge", "comparison_table", "results_table", "reproduction_table"]
 
 CHAPTER = "uegan"
@@ -166,6 +166,9 @@ REPORT_003_COMPARISONS = (
                REPORT_003["Our_1"]),
 )
 
+DEFAULT_INIT = (Comparison("default initialisation − UEGAN", "default-init"),)
+"""Not in any paper: PyTorch's default initialisation of the generator against the public code's gain 0.02."""
+
 
 def main_comparisons(runs: ChapterRuns) -> tuple[Comparison, ...]:
     """The main model against the input (Table I's gain) and against the best classical operator."""
@@ -203,7 +206,7 @@ def judge(runs: ChapterRuns, comparisons: Sequence[Comparison], metric: str = "p
     """Judge the comparisons of one table as one family (per-photo differences, Holm-adjusted together)."""
     frames = {c.label: (runs.frame(c.a), runs.frame(c.b)) for c in comparisons}
     ready = {label: pair for label, pair in frames.items() if pair[0] is not None and pair[1] is not None}
-    judged = judge_pools(ready, metric) if ready else {}  # type: ignore[arg-type]
+    judged = judge_pools(ready, metric) if ready else {}
     out = []
     for c in comparisons:
         frame_a = frames[c.label][0]
@@ -213,9 +216,10 @@ def judge(runs: ChapterRuns, comparisons: Sequence[Comparison], metric: str = "p
     return out
 
 
-def comparison_table(judged: Sequence[Judged], missing: str = "not recorded") -> pd.DataFrame:
+def comparison_table(judged: Sequence[Judged], missing: str = "not recorded", printed: bool = True) -> pd.DataFrame:
     """One row per comparison: printed A and A - B, our A (mean ± sd over seeds), the seeds, and the judgement
-    (:func:`enhancelib.study.judging.difference_table`'s columns, without the photo count)."""
+    (:func:`enhancelib.study.judging.difference_table`'s columns, without the photo count). ``printed=False``
+    leaves out the printed columns (comparisons no paper makes)."""
     differences = {j.comparison.label: j.difference for j in judged if j.difference is not None}
     judgement = difference_table(differences) if differences else pd.DataFrame()
     rows = []
@@ -231,7 +235,8 @@ def comparison_table(judged: Sequence[Judged], missing: str = "not recorded") ->
                         "p (Holm)": found["p (Holm)"], "verdict": found["verdict"]})
         row["paper's Δ inside"] = {True: "yes", False: "no", None: "—"}[j.printed_inside]
         rows.append(row)
-    return pd.DataFrame(rows).set_index("comparison")
+    table = pd.DataFrame(rows).set_index("comparison")
+    return table if printed else table.drop(columns=["paper PSNR", "paper Δ PSNR", "paper's Δ inside"])
 
 
 def results_table(runs: ChapterRuns, gpu: Mapping[str, Any] | None = None) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from enhancelib.train.runs import RecordedRun
 from enhancelib.viz import show_images
 from enhancelib.viz.weights import silent_modules, weight_magnitudes
 
-__all__ = ["load_generator", "load_discriminator", "public_gam", "gams_of", "capture_gams", "gam_table",
+__all__ = ["load_generator", "NO_DISCRIMINATOR", "load_discriminator", "public_gam", "gams_of", "capture_gams", "gam_table",
            "gam_sentence", "plot_gam", "silent_table", "silent_sentence", "modulation_maps", "plot_modulation",
            "modulation_sentence", "plot_discriminator", "slider_photos"]
 
@@ -39,19 +39,35 @@ _LIVE = "input is all zero"
 
 
 def load_generator(run: RecordedRun | None) -> tuple[UEGANGenerator, str, bool]:
-    """(generator in eval mode, where its weights came from, whether it is trained) of a run; an untrained
-    generator (seed 0) when the run or its weights are absent."""
+    """(generator in eval mode, where its weights came from, whether it is trained) of a run: the moving average
+    of its record, else (a short run) its checkpoint's last step; an untrained generator (seed 0) when the run or
+    its weights are absent."""
     if run is not None:
         try:
             network = load_run_enhancer(run.path).network
-        except FileNotFoundError:
-            pass
+        except FileNotFoundError:   # a short run without a moving average: its checkpoint's last step
+            if (run.path / "checkpoint.pt").is_file():
+                o = run.spec.resolved_options()
+                last = UEGANGenerator(o["width"], o["variant"], squeeze_excitation=o["se"], gam_form=o["gam_form"],
+                                      init_gain=None)
+                last.load_state_dict(load_checkpoint(run.path / "checkpoint.pt")["recipe"]["networks"]["generator"])
+                return last.eval().requires_grad_(False), "checkpoint.pt (last step)", True
         else:
             if isinstance(network, UEGANGenerator):
+                network.requires_grad_(False)
                 source = "generator.pt (moving average)" if run.has_weights else "checkpoint.pt (moving average)"
                 return network, source, True
     torch.manual_seed(0)
-    return UEGANGenerator().eval(), "no weights on this machine", False
+    return UEGANGenerator().eval().requires_grad_(False), "no weights on this machine", False
+
+
+NO_DISCRIMINATOR = (
+    "No trained discriminator on this machine. Recorded runs keep only the generator (`generator.pt`); the "
+    "discriminator's weights live in the run's training checkpoint (`checkpoint.pt`), which is not part of the "
+    "repository. An untrained discriminator's score maps say nothing about quality, so the figure is skipped. "
+    "`python -m enhancelib reproduce data/runs/uegan/full-seed0` leaves a `checkpoint.pt` next to the record, and "
+    "this cell then shows the trained discriminator. The geometry of its scales is in the receptive-field table.")
+"""What the chapter says where :func:`load_discriminator` finds no checkpoint."""
 
 
 def load_discriminator(run: RecordedRun | None) -> MultiScaleDiscriminator | None:
