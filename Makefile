@@ -1,6 +1,6 @@
 # The two commands a reader needs:
 #   make book   build the book (installs everything first) and print where to open it
-#   make test   run every test: lint (ruff), unit tests, notebooks on the smoke preset, browser test
+#   make test   run every test: lint (ruff), types (mypy), unit tests, notebooks on the smoke preset, browser test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -32,6 +32,7 @@ serve: book
 
 test: install browser
 	$(BIN)/ruff check enhancelib tests scripts
+	$(BIN)/mypy
 	ENHANCELIB_PRESET=smoke $(BIN)/python -m pytest tests notebooks --nbval-lax
 
 bench: install

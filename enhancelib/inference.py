@@ -38,9 +38,10 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from enhancelib.config import ParameterError
+from enhancelib.nn.enhancer import EnhancerNetwork
 from enhancelib.nn.state import float_state, mismatch_details
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,7 +76,7 @@ class Enhancer:
     an ``enhance`` method.
     """
 
-    def __init__(self, network: nn.Module, recipe: str, options: RecipeOptions | None = None,
+    def __init__(self, network: EnhancerNetwork, recipe: str, options: RecipeOptions | None = None,
                  device: str | torch.device = "cpu", source: Path | None = None) -> None:
         self.device = torch.device(device)
         self.network = network.to(self.device).eval()

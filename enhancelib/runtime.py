@@ -24,11 +24,11 @@ both ways.
 """
 from __future__ import annotations
 
+import argparse
 import ctypes
 import ctypes.util
 import os
 import sys
-from typing import Any
 
 __all__ = ["KEPT_LABEL", "add_reuse_argument", "allocator_setting", "configure", "freed_memory_reused",
            "reuse_freed_memory"]
@@ -120,7 +120,7 @@ def allocator_setting(reuse: bool) -> str:
     return KEPT_LABEL if reuse_freed_memory() else "mallopt unavailable: default allocator"
 
 
-def add_reuse_argument(parser: Any) -> None:
+def add_reuse_argument(parser: argparse.ArgumentParser) -> None:
     """Add the benchmark scripts' ``--reuse-freed-memory`` flag to an ``argparse`` parser."""
     parser.add_argument("--reuse-freed-memory", action="store_true",
                         help="keep freed memory in the process (glibc mallopt) instead of re-faulting fresh pages")

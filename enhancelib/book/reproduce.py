@@ -110,7 +110,7 @@ def _read_json(path: Path) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _number(value: Any, digits: int) -> str:
+def _number(value: object, digits: int) -> str:
     return f"{value:.{digits}f}" if isinstance(value, (int, float)) else ""
 
 

@@ -9,7 +9,10 @@ duplicates (same file, same attributes, same inline body) from each page.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sphinx.application import Sphinx
 
 __all__ = ["setup"]
 
@@ -20,7 +23,7 @@ def _asset_key(asset: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
     return str(filename or ""), tuple(sorted((str(k), str(v)) for k, v in attributes.items()))
 
 
-def drop_duplicate_scripts(app: Any, pagename: str, templatename: str, context: dict[str, Any],
+def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                            doctree: Any) -> None:
     """Keep the first of identical ``<script>`` entries of a page."""
     scripts = context.get("script_files")
@@ -37,7 +40,7 @@ def drop_duplicate_scripts(app: Any, pagename: str, templatename: str, context: 
     context["script_files"] = unique
 
 
-def setup(app: Any) -> dict[str, Any]:
+def setup(app: Sphinx) -> dict[str, Any]:
     # Late priority: after the themes and myst-nb added their page scripts.
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

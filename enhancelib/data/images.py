@@ -130,7 +130,7 @@ def load_photo(path: str | Path, max_pixels: int | None = DEFAULT_MAX_PIXELS) ->
         Image.MAX_IMAGE_PIXELS = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             width, height = image.size
             if max_pixels is not None and width * height > max_pixels:
                 raise ImageError(
@@ -258,7 +258,9 @@ def _icc_to_srgb(image: Image.Image) -> Image.Image:
         return image
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        return ImageCms.profileToProfile(image, source, _SRGB_PROFILE, outputMode="RGB")
+        converted = ImageCms.profileToProfile(image, source, _SRGB_PROFILE, outputMode="RGB")
+        assert converted is not None  # None only when converting in place
+        return converted
     except (ImageCms.PyCMSError, OSError, ValueError):
         return image  # a broken profile: fall back to Pillow's plain conversion
 

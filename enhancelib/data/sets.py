@@ -138,8 +138,10 @@ class TrainSet:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
         low_idx = torch.randint(self.low_count, (batch_size,), generator=generator).tolist()
         high_idx = torch.randint(self.high_count, (batch_size,), generator=generator).tolist()
-        low_aug = [draw_augmentation(*self.low[i].shape[-2:], self.crop, generator) for i in low_idx]
-        high_aug = [draw_augmentation(*self.high[i].shape[-2:], self.crop, generator) for i in high_idx]
+        low_aug = [draw_augmentation(self.low[i].shape[-2], self.low[i].shape[-1], self.crop, generator)
+                   for i in low_idx]
+        high_aug = [draw_augmentation(self.high[i].shape[-2], self.high[i].shape[-1], self.crop, generator)
+                    for i in high_idx]
         return TrainPlan(low_idx, low_aug, high_idx, high_aug)
 
     def render(self, plan: TrainPlan) -> dict[str, torch.Tensor]:

@@ -20,7 +20,7 @@ from typing import Mapping, Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from enhancelib.nn.vgg import VGG_LAYERS, VGGFeatures
+from enhancelib.nn.vgg import VGG_LAYERS, VGGConvTaps, VGGFeatures
 
 __all__ = ["PerceptualLoss", "UEGAN_FIDELITY_WEIGHTS"]
 
@@ -44,7 +44,7 @@ class PerceptualLoss(nn.Module):
 
     def __init__(
         self,
-        backbone: VGGFeatures,
+        backbone: VGGFeatures | VGGConvTaps,
         weights: Mapping[str, float] | Sequence[str] = VGG_LAYERS,
         distance: str = "mse",
         instance_norm: bool = False,

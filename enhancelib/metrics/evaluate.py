@@ -32,11 +32,18 @@ _FULL_REFERENCE = {"psnr", "ssim"}
 class ImagePair(Protocol):
     """What :func:`evaluate_pairs` reads from each test item."""
 
-    name: str
-    input: Tensor
-    """``3 x H x W`` float in ``[0, 1]``."""
-    target: Optional[Tensor]
-    """``3 x H x W`` float in ``[0, 1]``; may be ``None`` when only no-reference metrics are asked."""
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def input(self) -> Tensor:
+        """``3 x H x W`` float in ``[0, 1]``."""
+        ...
+
+    @property
+    def target(self) -> Optional[Tensor]:
+        """``3 x H x W`` float in ``[0, 1]``; may be ``None`` when only no-reference metrics are asked."""
+        ...
 
 
 def _check_metrics(metrics: Sequence[str]) -> tuple[str, ...]:
@@ -99,14 +106,17 @@ def evaluate_pairs(
         else:
             out, seconds = _enhanced(enhance, pair.input, pair.name, device, batch_timing)
         row: dict[str, Any] = {"name": pair.name}
-        if _FULL_REFERENCE.intersection(metrics) and getattr(pair, "target", None) is None:
+        target: Tensor | None = getattr(pair, "target", None)
+        if _FULL_REFERENCE.intersection(metrics) and target is None:
             raise ValueError(f"pair {pair.name!r} has no target, which {sorted(_FULL_REFERENCE & set(metrics))} "
                              f"need; ask only for no-reference metrics (niqe, nima).")
         for metric in metrics:
             if metric == "psnr":
-                row["psnr"] = psnr(out, pair.target, quirks=quirks)
+                assert target is not None  # checked above
+                row["psnr"] = psnr(out, target, quirks=quirks)
             elif metric == "ssim":
-                row["ssim"] = ssim(out, pair.target, quirks=quirks)
+                assert target is not None
+                row["ssim"] = ssim(out, target, quirks=quirks)
             elif metric == "niqe":
                 row["niqe"] = niqe(out)
             elif metric == "nima":

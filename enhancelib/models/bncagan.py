@@ -95,6 +95,7 @@ from enhancelib.nn.blocks import PaddedConv, conv_lrelu, init_orthogonal_, pad_t
 from enhancelib.nn.bnr import BiDirectionalNormResidual
 from enhancelib.nn.color_attention import ColorAttention
 from enhancelib.nn.discriminator import MultiScaleDiscriminator
+from enhancelib.nn.enhancer import EnhancerNetwork
 
 __all__ = ["BNCAGANDiscriminator", "BNCAGANGenerator", "PairOutput", "TEST_CONDITIONING"]
 
@@ -116,13 +117,16 @@ class PairOutput:
     """High-domain AAC logits of the high images, N x 2."""
 
 
-class BNCAGANGenerator(nn.Module):
+class BNCAGANGenerator(EnhancerNetwork):
     """BNCAGAN generator; ``forward`` maps images in [0, 1] (H, W multiples of 8, >= 16) to [0, 1]."""
 
     multiple: int = 8
     """H and W must be multiples of this (three stride-2 stages)."""
     min_side: int = 16
     """The normalisations need at least 2 x 2 positions at 1/8 resolution."""
+    high_gamma_sum: Tensor
+    high_beta_sum: Tensor
+    high_weight: Tensor
 
     def __init__(
         self,

@@ -42,6 +42,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from enhancelib.nn.curves import CURVE_MODES, apply_curves
+from enhancelib.nn.enhancer import EnhancerNetwork
 from enhancelib.nn.inverted_residual import ConvNormAct, InvertedResidual
 
 __all__ = ["GEN", "LEN", "GleNet", "GleCritic", "PixelwiseBaseline", "GleEncoder", "check_image"]
@@ -170,14 +171,15 @@ class LEN(nn.Module):
 
     def __init__(self, zero_init: bool = True) -> None:
         super().__init__()
-        ir = dict(kernel_size=5, expansion=6, se_ratio=0.25, skip=False)
+
+        def block(in_channels: int, out_channels: int, stride: int) -> InvertedResidual:
+            return InvertedResidual(in_channels, out_channels, kernel_size=5, stride=stride, expansion=6,
+                                    se_ratio=0.25, skip=False)
+
         self.stem = conv_norm_swish(3, 16, 5)
-        self.down = nn.ModuleList([
-            InvertedResidual(16, 24, stride=2, **ir), InvertedResidual(24, 40, stride=2, **ir),
-            InvertedResidual(40, 80, stride=2, **ir),
-        ])
-        self.bottleneck = InvertedResidual(80, 40, stride=1, **ir)
-        self.up = nn.ModuleList([InvertedResidual(80, 24, stride=1, **ir), InvertedResidual(48, 16, stride=1, **ir)])
+        self.down = nn.ModuleList([block(16, 24, stride=2), block(24, 40, stride=2), block(40, 80, stride=2)])
+        self.bottleneck = block(80, 40, stride=1)
+        self.up = nn.ModuleList([block(80, 24, stride=1), block(48, 16, stride=1)])
         self.out = nn.Conv2d(32, 3, 5, padding=2, bias=False)
         he_normal_(self)
         if zero_init:
@@ -205,7 +207,7 @@ class LEN(nn.Module):
         return g + self.residual(g)
 
 
-class GleNet(nn.Module):
+class GleNet(EnhancerNetwork):
     """GEN & LEN: ``LEN(GEN(x))``; with ``local=None`` it is GEN alone."""
 
     def __init__(self, gen: GEN | None = None, local: LEN | None = None) -> None:
@@ -244,7 +246,7 @@ class GleCritic(nn.Module):
         return self.score(self.encoder(x).mean(dim=(2, 3))).squeeze(1)
 
 
-class PixelwiseBaseline(nn.Module):
+class PixelwiseBaseline(EnhancerNetwork):
     """Fig. 5's baseline: GEN's encoder plus a decoder of six up-sample blocks predicting pixels.
 
     The paper gives the details only in its supplementary material; our

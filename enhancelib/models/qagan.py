@@ -61,13 +61,14 @@ Decisions
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Literal, Mapping, overload
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from enhancelib.nn.blocks import PaddedConv, pad_to_multiple
+from enhancelib.nn.enhancer import EnhancerNetwork
 from enhancelib.nn.quality_attention import QualityAttention
 from enhancelib.nn.vgg import VGG_LAYERS, VGGFeatures
 
@@ -100,7 +101,8 @@ def _scaled(widths: Mapping[str, int], scale: float) -> tuple[int, int, int]:
     """Decoder widths at the relu3_1, relu2_1, relu1_1 levels (VGG's, times ``scale``)."""
     if scale <= 0:
         raise ValueError(f"decoder width scale must be positive, got {scale}")
-    return tuple(max(4, round(widths[name] * scale)) for name in ("relu3_1", "relu2_1", "relu1_1"))  # type: ignore[return-value]
+    d3, d2, d1 = (max(4, round(widths[name] * scale)) for name in ("relu3_1", "relu2_1", "relu1_1"))
+    return d3, d2, d1
 
 
 class UNetDecoder(nn.Module):
@@ -118,6 +120,7 @@ class UNetDecoder(nn.Module):
         self.stage1 = _stage(d1 + c1, d1)
         self.head = PaddedConv(d1, 3, 3)
         if residual_output:
+            assert self.head.conv.bias is not None  # PaddedConv has a bias by default
             nn.init.zeros_(self.head.conv.weight)
             nn.init.zeros_(self.head.conv.bias)
 
@@ -152,10 +155,13 @@ class QualityDecoder(nn.Module):
         d3, d2, d1 = _scaled(widths, width_scale)
         self.use_qam = use_qam
         if use_qam:
-            options = dict(spatial_attention=spatial_attention, stat_transfer=stat_transfer,
-                           query_domain=query_domain, chunk_size=chunk_size, temperature=temperature)
-            self.qam5 = QualityAttention(c5, **options)
-            self.qam4 = QualityAttention(c4, **options)
+
+            def qam(channels: int) -> QualityAttention:
+                return QualityAttention(channels, spatial_attention=spatial_attention, stat_transfer=stat_transfer,
+                                        query_domain=query_domain, chunk_size=chunk_size, temperature=temperature)
+
+            self.qam5 = qam(c5)
+            self.qam4 = qam(c4)
         self.stage4 = _stage(c5 + c4, d3)  # fuses up(QAM_5) (+) QAM_4
         self.stage3 = _stage(d3, d2)
         self.stage2 = _stage(d2, d1)
@@ -182,7 +188,7 @@ class QualityDecoder(nn.Module):
         return torch.sigmoid(self.head(h)), attention
 
 
-class QAGANEnhancer(nn.Module):
+class QAGANEnhancer(EnhancerNetwork):
     """E + G_H: the test-time enhancer.  ``forward(low)`` with ``low`` N x 3 x H x W in [0, 1]."""
 
     def __init__(self, encoder: VGGFeatures, residual_output: bool = True, width_scale: float = 1.0) -> None:
@@ -239,6 +245,20 @@ class QAGAN(nn.Module):
     def enhance(self, low: Tensor, features: Features | None = None) -> Tensor:
         """I~_H = G_H(E(I_L)): needs nothing but the low image."""
         return self.enhancer(low, features)
+
+    @overload
+    def degrade(self, high: Tensor, low_reference: Tensor | None = None, *, high_features: Features | None = None,
+                low_features: Features | None = None, return_attention: Literal[False] = False) -> Tensor: ...
+
+    @overload
+    def degrade(self, high: Tensor, low_reference: Tensor | None = None, *, high_features: Features | None = None,
+                low_features: Features | None = None, return_attention: Literal[True]
+                ) -> tuple[Tensor, dict[str, Tensor]]: ...
+
+    @overload
+    def degrade(self, high: Tensor, low_reference: Tensor | None = None, *, high_features: Features | None = None,
+                low_features: Features | None = None, return_attention: bool = False
+                ) -> Tensor | tuple[Tensor, dict[str, Tensor]]: ...
 
     def degrade(self, high: Tensor, low_reference: Tensor | None = None, *, high_features: Features | None = None,
                 low_features: Features | None = None, return_attention: bool = False

@@ -70,6 +70,7 @@ from torch import Tensor, nn
 
 from enhancelib.nn.attention import GlobalAttention, SqueezeExcitation
 from enhancelib.nn.blocks import PaddedConv, conv_lrelu, init_orthogonal_, pad_to_multiple
+from enhancelib.nn.enhancer import EnhancerNetwork
 
 __all__ = ["UEGANGenerator", "UEGAN_VARIANTS"]
 
@@ -83,7 +84,7 @@ UEGAN_VARIANTS: dict[str, tuple[bool, str]] = {
 }
 
 
-class UEGANGenerator(nn.Module):
+class UEGANGenerator(EnhancerNetwork):
     """UEGAN generator; ``forward`` maps images in [0, 1] (N x 3 x H x W, H, W multiples of 16) to [0, 1]."""
 
     multiple: int = 16

@@ -16,6 +16,8 @@ a padded copy of its input.
 """
 from __future__ import annotations
 
+from typing import cast
+
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import parametrizations, parametrize
@@ -55,7 +57,9 @@ class PaddedConv(nn.Module):
             in_channels, out_channels, kernel_size, stride=stride, bias=bias,
             padding=0 if self.reflect else self.padding,
         )
-        self.conv = parametrizations.spectral_norm(conv) if spectral_norm else conv
+        if spectral_norm:
+            parametrizations.spectral_norm(conv)  # parametrises ``conv`` in place (and returns it)
+        self.conv = conv
 
     @property
     def in_channels(self) -> int:
@@ -101,7 +105,9 @@ def init_orthogonal_(module: nn.Module, gain: float = 0.02) -> nn.Module:
         if not isinstance(m, (nn.Conv2d, nn.Linear)):
             continue
         if parametrize.is_parametrized(m, "weight"):
-            weight = m.parametrizations.weight.original
+            # torch types a module's registered submodules as ``Tensor | Module``: name what they are
+            parametrized = cast(nn.ModuleDict, m.parametrizations)
+            weight = cast(parametrize.ParametrizationList, parametrized["weight"]).original
         else:
             weight = m.weight
         nn.init.orthogonal_(weight.data, gain=gain)

@@ -86,7 +86,7 @@ class _CurveLookup(torch.autograd.Function):
     """Chunked look-up ``out[r, p] = T[r, idx(x[r, p])]`` over all image planes ``r`` at once."""
 
     @staticmethod
-    def forward(ctx: Any, image: Tensor, curves: Tensor, mode: str, chunk: int) -> Tensor:  # type: ignore[override]
+    def forward(ctx: Any, image: Tensor, curves: Tensor, mode: str, chunk: int) -> Tensor:
         n, c, h, w = image.shape
         rows, pixels, levels = n * c, h * w, curves.shape[2]
         planes = image.reshape(rows, pixels)
@@ -123,7 +123,7 @@ class _CurveLookup(torch.autograd.Function):
 
     @staticmethod
     @once_differentiable
-    def backward(ctx: Any, grad_out: Tensor) -> tuple[Tensor | None, Tensor | None, None, None]:  # type: ignore[override]
+    def backward(ctx: Any, grad_out: Tensor) -> tuple[Tensor | None, Tensor | None, None, None]:
         image, curves = ctx.saved_tensors
         n, c, h, w = image.shape
         rows, pixels, levels, step = n * c, h * w, ctx.levels, ctx.chunk

@@ -154,6 +154,9 @@ class VGGFeatures(nn.Module):
     normalisation is applied inside.
     """
 
+    mean: Tensor
+    std: Tensor
+
     def __init__(self, arch: str, source: str, upto: str = "relu5_1") -> None:
         super().__init__()
         self.arch = arch
@@ -229,6 +232,7 @@ def load_vgg(source: str = "auto", *, upto: str = "relu5_1", allow_download: boo
         model = VGGFeatures("vgg16", "vgg16-offline", upto)
         convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
         for conv, (weight, bias) in zip(convs, _offline_vgg16_tensors()):
+            assert conv.bias is not None  # every VGG convolution has a bias
             conv.weight.data.copy_(weight)
             conv.bias.data.copy_(bias)
         return model
@@ -251,7 +255,7 @@ class VGGConvTaps(nn.Module):
 
     CONVS = {"relu1_2": 2, "relu2_2": 4, "relu3_2": 6}
 
-    def __init__(self, backbone: nn.Module) -> None:
+    def __init__(self, backbone: VGGFeatures) -> None:
         super().__init__()
         features = getattr(backbone, "features", None)
         if not isinstance(features, nn.Sequential) or not hasattr(backbone, "normalise"):

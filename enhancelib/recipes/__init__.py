@@ -18,15 +18,14 @@ import difflib
 import importlib
 from typing import Any, Callable, Mapping
 
-from torch import nn
-
 from enhancelib.config import ParameterError
+from enhancelib.nn.enhancer import EnhancerNetwork
 from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 
 __all__ = ["Batch", "GENERATORS", "GeneratorBuilder", "RECIPES", "Recipe", "RecipeOptions", "build_generator",
            "get_recipe", "option", "register_recipe"]
 
-GeneratorBuilder = Callable[[Any, str], nn.Module]
+GeneratorBuilder = Callable[[Any, str], EnhancerNetwork]
 """``builder(options, backbone)``: a recipe's generator, freshly initialised, from its parsed options;
 ``backbone`` names the VGG weights (:func:`enhancelib.nn.vgg.load_vgg`) for a generator that contains a VGG
 (QAGAN's encoder E); the others ignore it."""
@@ -67,7 +66,7 @@ def get_recipe(name: str) -> type[Recipe]:
 
 
 def build_generator(name: str, options: Mapping[str, Any] | RecipeOptions | None = None,
-                    backbone: str = "auto") -> nn.Module:
+                    backbone: str = "auto") -> EnhancerNetwork:
     """The generator of recipe ``name`` alone, freshly initialised, from its options.
 
     Options given by name are checked as the recipe checks them (its

@@ -7,15 +7,20 @@ average hinge loss over every scale.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
 from torch import Tensor, nn
 
+from enhancelib.nn.image_pool import ImagePool
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enhancelib.recipes.base import Recipe
+
 __all__ = ["pooled_discriminator_step"]
 
 
-def pooled_discriminator_step(recipe: Any, discriminator: nn.Module, pool: Any, d_loss: Callable[..., Tensor],
+def pooled_discriminator_step(recipe: Recipe, discriminator: nn.Module, pool: ImagePool, d_loss: Callable[..., Tensor],
                               real: Tensor, fake: Tensor, low: Tensor, use_input_as_fake: bool) -> Tensor:
     """One optimiser step of ``recipe.optimizers["discriminator"]``; returns the loss."""
     discriminator.requires_grad_(True)

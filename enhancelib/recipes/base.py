@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
-import functools
 import math
 import types
 import typing
@@ -40,7 +39,9 @@ import torch
 from torch import Tensor, nn
 
 from enhancelib.config import ParameterError, Preset
+from enhancelib.nn.enhancer import EnhancerNetwork
 from enhancelib.nn.precision import autocast_dtype
+from enhancelib.nn.vgg import VGGFeatures
 
 Batch = dict[str, Tensor]
 
@@ -64,18 +65,23 @@ def option(default: Any, *, ge: float | None = None, gt: float | None = None, lt
     return dataclasses.field(default=default, metadata={k: v for k, v in checks.items() if v is not None})
 
 
-@functools.cache
+_TYPE_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _type_hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    """The (evaluated) annotations of an options class, computed once per class."""
+    if cls not in _TYPE_HINTS:
+        _TYPE_HINTS[cls] = typing.get_type_hints(cls)
+    return _TYPE_HINTS[cls]
 
 
-def _kinds(hint: Any) -> tuple[tuple[type, ...], bool]:
+def _kinds(hint: object) -> tuple[tuple[type, ...], bool]:
     """The accepted types of an annotation and whether it admits None."""
     args = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
     return tuple(a for a in args if a is not type(None)), type(None) in args
 
 
-def _is_kind(value: Any, kind: type) -> bool:
+def _is_kind(value: object, kind: type) -> bool:
     if kind is bool:
         return isinstance(value, bool)
     if kind is int:
@@ -106,7 +112,7 @@ def _expected(kinds: tuple[type, ...], optional: bool, checks: Mapping[str, Any]
     return f"None or {text}" if optional else text
 
 
-def _in_range(value: Any, checks: Mapping[str, Any]) -> bool:
+def _in_range(value: object, checks: Mapping[str, Any]) -> bool:
     if "choices" in checks:
         return bool(value in checks["choices"])
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -209,7 +215,7 @@ class Recipe(ABC):
     weights in half precision) because a chapter's figures need them, e.g. GleNet's degrader."""
 
     def __init__(self, preset: Preset, device: torch.device,
-                 options: Mapping[str, Any] | RecipeOptions | None = None, backbone: nn.Module | None = None) -> None:
+                 options: Mapping[str, Any] | RecipeOptions | None = None, backbone: VGGFeatures | None = None) -> None:
         self.preset = preset
         self.device = device
         if isinstance(options, RecipeOptions) and not isinstance(options, self.options_type):
@@ -246,16 +252,16 @@ class Recipe(ABC):
         """One optimisation step; returns named scalar losses for the log."""
 
     @abstractmethod
-    def generator(self) -> nn.Module:
+    def generator(self) -> EnhancerNetwork:
         """The network whose weights make the enhancer (averaged by the engine's EMA)."""
 
-    def enhance(self, low: Tensor, generator: nn.Module | None = None) -> Tensor:
+    def enhance(self, low: Tensor, generator: EnhancerNetwork | None = None) -> Tensor:
         """Enhance a batch in [0, 1] with the generator's own ``enhance``; ``generator`` replaces the live one
         (e.g. its EMA)."""
         net = generator if generator is not None else self.generator()
         return net.enhance(low)
 
-    def prepare_for_evaluation(self, generator: nn.Module, photos: Sequence[Tensor]) -> nn.Module:
+    def prepare_for_evaluation(self, generator: EnhancerNetwork, photos: Sequence[Tensor]) -> EnhancerNetwork:
         """The network to evaluate and save, given the trained ``generator``.
 
         ``photos`` are whole low-quality *training* photos (uint8 ``3 x H x W``).
@@ -265,7 +271,7 @@ class Recipe(ABC):
         return generator
 
     # -------------------------------------------------------------- helpers
-    def autocast(self) -> contextlib.AbstractContextManager[Any]:
+    def autocast(self) -> contextlib.AbstractContextManager[None]:
         """Mixed precision when the preset asks for it (float16 on CUDA, bfloat16 on the CPU); else a no-op."""
         if self.amp_dtype is not None:
             return torch.autocast(self.device.type, dtype=self.amp_dtype)

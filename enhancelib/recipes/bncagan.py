@@ -74,7 +74,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from enhancelib.config import ParameterError
 from enhancelib.losses.classification import AuxiliaryClassificationLoss
@@ -179,7 +179,7 @@ class BNCAGANRecipe(Recipe):
         self.identity = MultiScaleReconstructionLoss("l1", (1.0, 0.5, 0.25))
         self.classification = AuxiliaryClassificationLoss()
 
-    def generator(self) -> nn.Module:
+    def generator(self) -> BNCAGANGenerator:
         return self.G
 
     # ------------------------------------------------------------------ step

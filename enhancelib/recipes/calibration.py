@@ -15,7 +15,7 @@ photos (low-quality inputs only), never the validation or test split.
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Iterable, Mapping, Protocol, TypeVar
 
 import torch
 from torch import Tensor, nn
@@ -24,6 +24,8 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from enhancelib.config import Preset
 
 __all__ = ["CALIBRATION_PHOTOS", "RunData", "batch_norm_layers", "calibrate_batch_norm", "training_photos"]
+
+_Module = TypeVar("_Module", bound=nn.Module)
 
 CALIBRATION_PHOTOS = 64
 """How many whole training photos the engine passes to ``Recipe.prepare_for_evaluation``."""
@@ -35,7 +37,7 @@ def batch_norm_layers(model: nn.Module) -> list[_BatchNorm]:
 
 
 @torch.no_grad()
-def calibrate_batch_norm(model: nn.Module, images: Iterable[Tensor]) -> nn.Module:
+def calibrate_batch_norm(model: _Module, images: Iterable[Tensor]) -> _Module:
     """Return a copy of ``model`` whose batch-norm statistics are averaged over ``images``.
 
     ``images`` are ``3 x H x W`` (or ``1 x 3 x H x W``) tensors, uint8 or float in

@@ -46,6 +46,7 @@ from enhancelib.losses.color import ColorLoss
 from enhancelib.losses.perceptual import PerceptualLoss
 from enhancelib.models.glenet import GEN, LEN, GleNet, PixelwiseBaseline
 from enhancelib.nn.curves import CURVE_MODES
+from enhancelib.nn.enhancer import EnhancerNetwork
 from enhancelib.nn.vgg import VGGConvTaps
 from enhancelib.recipes.base import Batch, Recipe, RecipeOptions, option
 from enhancelib.recipes.calibration import calibrate_batch_norm
@@ -102,7 +103,8 @@ def pixelwise_generator(options: GleNetOptions, backbone: str = "auto") -> Pixel
 
 def adam_with_kernel_l2(modules: Iterable[nn.Module], lr: float, kernel_l2: float) -> torch.optim.Adam:
     """Adam; conv / linear kernels get the gradient of ``kernel_l2 * sum w^2`` (weight decay 2 * kernel_l2)."""
-    kernels, others = [], []
+    kernels: list[nn.Parameter] = []
+    others: list[nn.Parameter] = []
     for module in modules:
         for m in module.modules():
             for name, p in m.named_parameters(recurse=False):
@@ -117,7 +119,7 @@ class GleNetBase(Recipe):
 
     options: GleNetOptions
 
-    def prepare_for_evaluation(self, generator: nn.Module, photos: Sequence[Tensor]) -> nn.Module:
+    def prepare_for_evaluation(self, generator: EnhancerNetwork, photos: Sequence[Tensor]) -> EnhancerNetwork:
         if not self.options.calibrate_bn or not photos:
             return generator
         return calibrate_batch_norm(generator, photos)
@@ -162,7 +164,7 @@ class GleNetPairedRecipe(GleNetBase):
     lr_decay_start: ClassVar[float | None] = None
     paper_overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {"gpu": {"batch_size": 16, "max_steps": 25_000}}
 
-    def make_network(self) -> nn.Module:
+    def make_network(self) -> EnhancerNetwork:
         return glenet_generator(cast(GleNetPairedOptions, self.options))
 
     def build(self) -> None:
@@ -171,7 +173,7 @@ class GleNetPairedRecipe(GleNetBase):
         self.optimizers = {"enhancer": adam_with_kernel_l2([self.net], self.options.lr, self.options.kernel_l2)}
         self._build_eq3(needed=True)
 
-    def generator(self) -> nn.Module:
+    def generator(self) -> EnhancerNetwork:
         return self.net
 
     def train_step(self, batch: Batch, step: int) -> dict[str, float]:
@@ -190,5 +192,5 @@ class PixelwisePairedRecipe(GleNetPairedRecipe):
     name: ClassVar[str] = "pixelwise_paired"
     options_type: ClassVar[type[RecipeOptions]] = GleNetOptions
 
-    def make_network(self) -> nn.Module:
+    def make_network(self) -> EnhancerNetwork:
         return pixelwise_generator(self.options)

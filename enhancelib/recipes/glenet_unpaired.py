@@ -49,7 +49,7 @@ from torch import Tensor, nn
 
 from enhancelib.losses.color import CycleConsistencyLoss, CyclicColorLoss, IdentityLoss
 from enhancelib.losses.wasserstein import GradientPenalty, WassersteinCriticLoss, WassersteinGeneratorLoss
-from enhancelib.models.glenet import GEN, GleCritic
+from enhancelib.models.glenet import GEN, GleCritic, GleNet
 from enhancelib.nn.inverted_residual import NORMS
 from enhancelib.recipes.base import Batch, RecipeOptions, option
 from enhancelib.recipes.glenet import GleNetBase, GleNetPairedOptions, adam_with_kernel_l2, glenet_generator
@@ -124,7 +124,7 @@ class GleNetUnpairedRecipe(GleNetBase):
         self.identity, self.cyclic, self.cycle = IdentityLoss(), CyclicColorLoss(), CycleConsistencyLoss()
         self._build_eq3(needed=self.two_stage)
 
-    def generator(self) -> nn.Module:
+    def generator(self) -> GleNet:
         return self.enhancer
 
     @property

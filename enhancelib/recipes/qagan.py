@@ -177,7 +177,7 @@ class QAGANRecipe(Recipe):
         self.cycle = CycleConsistencyLoss(self.backbone)
         self.identity = IdentityLoss()
 
-    def generator(self) -> nn.Module:
+    def generator(self) -> QAGANEnhancer:
         """E + G_H: the enhancer (the only network used at test time)."""
         return self.model.enhancer
 

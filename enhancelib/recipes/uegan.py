@@ -66,7 +66,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from enhancelib.config import ParameterError
 from enhancelib.losses.perceptual import UEGAN_FIDELITY_WEIGHTS, PerceptualLoss
@@ -178,7 +178,7 @@ class UEGANRecipe(Recipe):
         )
         self.identity = MultiScaleReconstructionLoss(o.identity_distance, (1.0, 0.5, 0.25))
 
-    def generator(self) -> nn.Module:
+    def generator(self) -> UEGANGenerator:
         return self.G
 
     # ------------------------------------------------------------------ step

@@ -20,25 +20,29 @@ split for whole groups of runs.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
 from scipy import stats
 
 from enhancelib.study.statistics import paired_test
 
+if TYPE_CHECKING:  # pragma: no cover
+    from enhancelib.train.runs import RecordedRun
+
 __all__ = ["runs_against_best_operators", "longer_run_against_operator", "groups_by_need"]
 
 
-def _with_operators(baseline_images: pd.DataFrame, runs: Mapping[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
+def _with_operators(baseline_images: pd.DataFrame, runs: Mapping[tuple[str, int | str], pd.DataFrame]) -> pd.DataFrame:
     """The long table of the input's and the operators' per-image scores (seed 0) and of ``{(method, run): frame}``."""
     from enhancelib.study.compare import stack_per_image
 
-    operators = {(m, 0): part.drop(columns="method") for m, part in baseline_images.groupby("method")}
+    operators: dict[tuple[str, int | str], pd.DataFrame] = {
+        (str(m), 0): part.drop(columns="method") for m, part in baseline_images.groupby("method")}
     return stack_per_image({**operators, **runs})
 
 
-def runs_against_best_operators(runs: Mapping[str, Any], baseline_means: pd.DataFrame, baseline_images: pd.DataFrame,
+def runs_against_best_operators(runs: Mapping[str, RecordedRun], baseline_means: pd.DataFrame, baseline_images: pd.DataFrame,
                                 metrics: tuple[tuple[str, int], ...] = (("psnr", 2), ("ssim", 4))) -> list[str]:
     """One clause per metric: ``runs`` (recorded runs with ``per_image``) against the best classical operator.
 
@@ -52,7 +56,7 @@ def runs_against_best_operators(runs: Mapping[str, Any], baseline_means: pd.Data
     operators = baseline_means.drop(index="input")
     clauses = []
     for metric, digits in metrics:
-        best = operators[metric].idxmax()
+        best = str(operators[metric].idxmax())
         theirs_mean = float(operators.loc[best, metric])
         score = pd.Series({name: float(run.per_image[metric].mean()) for name, run in runs.items()})
         margin, sd = score.mean() - theirs_mean, score.std(ddof=1)
@@ -73,7 +77,7 @@ def runs_against_best_operators(runs: Mapping[str, Any], baseline_means: pd.Data
     return clauses
 
 
-def longer_run_against_operator(run: Any, reference: Mapping[str, Any], baseline_images: pd.DataFrame,
+def longer_run_against_operator(run: RecordedRun, reference: Mapping[str, RecordedRun], baseline_images: pd.DataFrame,
                                 needed: pd.Series, operator: str = "autocontrast") -> str:
     """Two sentences on ``run`` (one seed, a longer budget) against the classical ``operator``.
 
@@ -109,7 +113,7 @@ def longer_run_against_operator(run: Any, reference: Mapping[str, Any], baseline
                    + "; ".join(parts) + ".")
 
 
-def groups_by_need(groups: Mapping[str, Mapping[str, Any]], baseline_images: pd.DataFrame, needed: pd.Series,
+def groups_by_need(groups: Mapping[str, Mapping[str, RecordedRun]], baseline_images: pd.DataFrame, needed: pd.Series,
                    operator: str = "autocontrast") -> pd.DataFrame:
     """Gain over the input of each group of runs and of ``operator``: photos that need brightening, and the others.
 
@@ -119,7 +123,8 @@ def groups_by_need(groups: Mapping[str, Mapping[str, Any]], baseline_images: pd.
     """
     from enhancelib.study.adaptivity import gain_by_need
 
-    runs = {(label, name): run.per_image for label, group in groups.items() for name, run in group.items()}
+    runs: dict[tuple[str, int | str], pd.DataFrame] = {
+        (label, name): run.per_image for label, group in groups.items() for name, run in group.items()}
     table = gain_by_need(_with_operators(baseline_images, runs), needed, [*groups, operator])
     table["runs"] = table["runs"].astype(int)
     return table

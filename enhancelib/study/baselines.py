@@ -32,6 +32,8 @@ def evaluate_baselines(preset: str = "cpu", source: str = "benchmark", progress:
     from enhancelib.train.evaluation import NIQE_MIN_SIDE
 
     data = load_data(source, preset, **data_kwargs)
+    if data.test is None:
+        raise ValueError(f"The {source!r} data has no test pairs to evaluate the baselines on.")
     pairs = list(data.test)
     metrics = METRICS if min(min(p.input.shape[-2:]) for p in pairs) >= NIQE_MIN_SIDE else METRICS[:2]
     frames = []

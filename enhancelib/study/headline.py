@@ -71,7 +71,8 @@ def headline_rows() -> list[HeadlineRow]:
     from enhancelib.train.runs import load_run
 
     baselines, _ = load_baselines("cpu", progress=False)
-    frames = {(method, 0): part.drop(columns="method") for method, part in baselines.groupby("method", sort=False)}
+    frames: dict[tuple[str, int | str], pd.DataFrame] = {
+        (method, 0): part.drop(columns="method") for method, part in baselines.groupby("method", sort=False)}
     keys = (*HEADLINE_METHODS, "glenet_paired")
     for key in keys:
         method = learned_method(key)

@@ -17,13 +17,16 @@ test split, beside the last evaluation that every run of the book reports.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from enhancelib.study.statistics import SeedTest, paired_test, seed_test
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enhancelib.train.runs import RecordedRun
 
 __all__ = ["describe_seed_group", "describe_longer_run", "validation_selection", "describe_dense_evaluations",
            "readable_dense_table", "selection_by_method"]
@@ -32,11 +35,11 @@ STEP_SPREAD = 1.2
 """Seeds whose step counts differ by more than this factor get the processor caveat."""
 
 
-def _means(runs: Mapping[str, Any], metric: str) -> pd.Series:
+def _means(runs: Mapping[str, RecordedRun], metric: str) -> pd.Series:
     return pd.Series({name: float(run.per_image[metric].mean()) for name, run in runs.items()}, dtype=float)
 
 
-def _processor_caveat(runs: Mapping[str, Any]) -> str:
+def _processor_caveat(runs: Mapping[str, RecordedRun]) -> str:
     steps = [run.provenance["steps"] for run in runs.values()]
     if max(steps) <= STEP_SPREAD * min(steps):
         return ""
@@ -60,7 +63,7 @@ def _against_baselines(psnr: float, ssim: float, baselines: pd.DataFrame, ssim_d
             f"operators{best}: PSNR {side(psnr > base['psnr'].max())}, SSIM {side(ssim > base['ssim'].max())}.")
 
 
-def describe_seed_group(title: str, runs: Mapping[str, Any], reference: Mapping[str, Any], baselines: pd.DataFrame,
+def describe_seed_group(title: str, runs: Mapping[str, RecordedRun], reference: Mapping[str, RecordedRun], baselines: pd.DataFrame,
                         *, alpha: float = 0.05, ssim_digits: int = 3, show_steps: bool = False,
                         seed0: tuple[str, str, str] | None = None,
                         reference_name: str = "the paper's objective") -> tuple[str, SeedTest | None]:
@@ -98,7 +101,7 @@ def describe_seed_group(title: str, runs: Mapping[str, Any], reference: Mapping[
     return text, test
 
 
-def describe_longer_run(title: str, run: Any, reference: Mapping[str, Any], baselines: pd.DataFrame,
+def describe_longer_run(title: str, run: RecordedRun, reference: Mapping[str, RecordedRun], baselines: pd.DataFrame,
                         *, ssim_digits: int = 3) -> str:
     """One paragraph on ``run`` (one seed, a longer budget) against the reference seeds ``reference``.
 
@@ -176,7 +179,7 @@ def validation_selection(eval_log: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def describe_dense_evaluations(title: str, runs: Mapping[str, Any], baselines: pd.DataFrame,
+def describe_dense_evaluations(title: str, runs: Mapping[str, RecordedRun], baselines: pd.DataFrame,
                                *, ssim_digits: int = 3) -> tuple[str, pd.DataFrame]:
     """A table of :func:`validation_selection` per run and one paragraph on it.
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["REUSED_MEMORY_SUFFIX", "recorded_benchmark", "benchmark_medians", "benchmark_lookup",
            "allocator_comparison", "public_code_comparison", "describe_public_code_comparison"]
@@ -80,7 +83,7 @@ def benchmark_lookup(record: str, prefixes: Mapping[str, str]) -> dict[str, floa
 
 
 def allocator_comparison(script: str, rows: Mapping[str, tuple[str, str]],
-                         published: Mapping[str, float]) -> Any:
+                         published: Mapping[str, float]) -> pd.DataFrame:
     """A table of one benchmark recorded with both allocators, beside the public code's own figures.
 
     ``rows`` maps a row name to the label prefixes of (the public code's
@@ -109,7 +112,7 @@ def allocator_comparison(script: str, rows: Mapping[str, tuple[str, str]],
     return table.round(2)
 
 
-def public_code_comparison(paper: str, published: Mapping[str, float]) -> Any:
+def public_code_comparison(paper: str, published: Mapping[str, float]) -> pd.DataFrame:
     """The public code and ours, timed round-robin in one recording, beside the public code's own figures.
 
     Reads ``data/runs/benchmark/speed/bench_public_code.txt`` (written by
@@ -135,7 +138,7 @@ def public_code_comparison(paper: str, published: Mapping[str, float]) -> Any:
     return table.round(2)
 
 
-def describe_public_code_comparison(table: Any, published: Mapping[str, float]) -> str:
+def describe_public_code_comparison(table: pd.DataFrame, published: Mapping[str, float]) -> str:
     """What :func:`public_code_comparison`'s table says, in the sentences a chapter prints."""
     ratio, machine = table["ours / public code"], table["public code here / its own figure"]
     if ratio.isna().any():

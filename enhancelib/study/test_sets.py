@@ -140,7 +140,11 @@ def method_test_set_scores(methods: Sequence[tuple[str, str, str]] | None = None
     from enhancelib.paths import RUNS_DIR
 
     if methods is None:
-        methods = [(name, *PRETRAINED[name].split("/")) for name in PRETRAINED]  # type: ignore[misc]
+        main_models: list[tuple[str, str, str]] = []
+        for name in PRETRAINED:
+            chapter, run = PRETRAINED[name].split("/")
+            main_models.append((name, chapter, run))
+        methods = main_models
     frames = [operator_test_set_scores(progress=False)]
     for label, chapter, run in methods:
         frames.append(run_test_set_scores(RUNS_DIR / chapter / run, progress=False).assign(method=label))

@@ -24,13 +24,14 @@ import math
 import random
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, TypeVar
 
 import numpy as np
 import torch
-from torch import nn
 from tqdm.auto import tqdm
 
+from enhancelib.config import Preset
+from enhancelib.nn.enhancer import EnhancerNetwork
 from enhancelib.recipes.calibration import CALIBRATION_PHOTOS
 from enhancelib.runtime import configure, reuse_freed_memory
 from enhancelib.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, save_half_weights
@@ -72,7 +73,7 @@ def lr_factor(progress: float, decay_start: float | None) -> float:
 class _EMA:
     """Exponential moving average of a network's parameters and buffers."""
 
-    def __init__(self, net: nn.Module, decay: float) -> None:
+    def __init__(self, net: EnhancerNetwork, decay: float) -> None:
         self.decay = decay
         self.shadow = copy.deepcopy(net).eval().requires_grad_(False)
 
@@ -81,7 +82,7 @@ class _EMA:
         return min(self.decay, (1.0 + step) / (10.0 + step))
 
     @torch.no_grad()
-    def update(self, net: nn.Module, step: int) -> None:
+    def update(self, net: EnhancerNetwork, step: int) -> None:
         decay = self.decay_at(step)
         for avg, live in zip(self.shadow.state_dict().values(), net.state_dict().values()):
             if avg.dtype.is_floating_point:
@@ -91,18 +92,21 @@ class _EMA:
                 avg.copy_(live)
 
 
-def _progress(step: int, cpu_time: float, preset: Any) -> float:
+_Item = TypeVar("_Item")
+
+
+def _progress(step: int, cpu_time: float, preset: Preset) -> float:
     fractions = [step / preset.max_steps]
     if preset.budget_cpu_seconds:
         fractions.append(cpu_time / preset.budget_cpu_seconds)
     return min(1.0, max(fractions))
 
 
-def _finished(step: int, cpu_time: float, preset: Any) -> bool:
+def _finished(step: int, cpu_time: float, preset: Preset) -> bool:
     return _progress(step, cpu_time, preset) >= 1.0
 
 
-def _subset(pairs: Any, count: int | None) -> list[Any]:
+def _subset(pairs: Iterable[_Item] | None, count: int | None) -> list[_Item]:
     items = list(pairs) if pairs is not None else []
     return items if count is None else items[:count]
 
@@ -213,7 +217,7 @@ def _train_locked(
 
     calibration_photos = list(data.train.low[:CALIBRATION_PHOTOS])
 
-    def evaluated_generator() -> nn.Module:
+    def evaluated_generator() -> EnhancerNetwork:
         trained = ema.shadow if ema is not None else recipe.generator()
         return recipe.prepare_for_evaluation(trained, calibration_photos)
 
@@ -234,10 +238,11 @@ def _train_locked(
         if on_eval is not None:
             on_eval(step, row)
 
-    bar = tqdm(total=preset.max_steps if not preset.budget_cpu_seconds else 1000, initial=0,
+    bar_total = preset.max_steps if not preset.budget_cpu_seconds else 1000
+    bar = tqdm(total=bar_total, initial=0,
                disable=not progress, desc=f"{spec.recipe} seed {spec.seed}",
                unit="step" if not preset.budget_cpu_seconds else "‰ budget", dynamic_ncols=True)
-    bar.n = int(_progress(step, cpu_time, preset) * bar.total)
+    bar.n = int(_progress(step, cpu_time, preset) * bar_total)
     steps_this_call = 0
     latest: dict[str, tuple[float, int]] = {}
     recipe.train(True)
@@ -276,7 +281,7 @@ def _train_locked(
                 train_log.append({"step": step, "lr_factor": round(factor, 5), "cpu_time": round(cpu_time, 2),
                                   **recent})
                 bar.set_postfix({k: f"{float(v):.3g}" for k, v in list(losses.items())[:4]})
-            bar.n = int(_progress(step, cpu_time, preset) * bar.total)
+            bar.n = int(_progress(step, cpu_time, preset) * bar_total)
             bar.refresh()
             if step % preset.eval_every == 0:
                 recipe.train(False)

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enhancelib.data.sets import PairedImage
+    from enhancelib.metrics.evaluate import ImagePair
+    from enhancelib.nn.enhancer import EnhancerNetwork
+    from enhancelib.recipes.base import Recipe
 
 __all__ = ["enhancer_fn", "evaluate_run", "score_benchmark_test_sets", "save_samples", "save_preview",
            "NIQE_MIN_SIDE"]
@@ -13,7 +19,7 @@ __all__ = ["enhancer_fn", "evaluate_run", "score_benchmark_test_sets", "save_sam
 NIQE_MIN_SIDE = 96
 
 
-def enhancer_fn(recipe: Any, generator: nn.Module, device: torch.device) -> Callable[[Tensor], Tensor]:
+def enhancer_fn(recipe: Recipe, generator: EnhancerNetwork, device: torch.device) -> Callable[[Tensor], Tensor]:
     """Wrap ``recipe.enhance`` with ``generator`` as a function on CPU tensors in [0, 1]."""
     def enhance(x: Tensor) -> Tensor:
         with torch.inference_mode():
@@ -21,7 +27,7 @@ def enhancer_fn(recipe: Any, generator: nn.Module, device: torch.device) -> Call
     return enhance
 
 
-def evaluate_run(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device: torch.device,
+def evaluate_run(recipe: Recipe, generator: EnhancerNetwork, pairs: Sequence[PairedImage], device: torch.device,
                  metrics: Sequence[str] = ("psnr", "ssim"), per_image_path: Path | None = None,
                  progress: bool = False, tone: bool = False) -> dict[str, float]:
     """Mean metrics of the enhanced ``pairs``; per-image rows written to ``per_image_path``.
@@ -65,7 +71,7 @@ def evaluate_run(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device
     return summary
 
 
-def score_benchmark_test_sets(recipe: Any, generator: nn.Module, test: Sequence[Any], device: torch.device,
+def score_benchmark_test_sets(recipe: Recipe, generator: EnhancerNetwork, test: Sequence[ImagePair], device: torch.device,
                               eval_long_side: int, path: Path) -> dict[str, dict[str, float]]:
     """Score a benchmark run on its test split, the flat render and the identity set; write the rows to ``path``.
 
@@ -83,10 +89,10 @@ def score_benchmark_test_sets(recipe: Any, generator: nn.Module, test: Sequence[
         generator.train(was_training)
     frame.to_csv(path, index=False, float_format="%.5f")
     means = frame.drop(columns="name").groupby("set", sort=False).mean()
-    return {name: {k: round(float(v), 4) for k, v in row.items()} for name, row in means.iterrows()}
+    return {str(name): {str(k): round(float(v), 4) for k, v in row.items()} for name, row in means.iterrows()}
 
 
-def save_samples(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device: torch.device,
+def save_samples(recipe: Recipe, generator: EnhancerNetwork, pairs: Sequence[PairedImage], device: torch.device,
                  folder: Path, long_side: int = 384) -> list[Path]:
     """Write ``input | output | target`` strips as small JPEGs (kept in the record)."""
     from PIL import Image
@@ -102,14 +108,14 @@ def save_samples(recipe: Any, generator: nn.Module, pairs: Sequence[Any], device
         image = Image.fromarray(to_uint8(strip))
         scale = long_side / max(image.size[1], image.size[0] / 3)
         if scale < 1:
-            image = image.resize((round(image.size[0] * scale), round(image.size[1] * scale)), Image.LANCZOS)
+            image = image.resize((round(image.size[0] * scale), round(image.size[1] * scale)), Image.Resampling.LANCZOS)
         path = folder / f"{pair.name}.jpg"
         image.save(path, quality=85)
         written.append(path)
     return written
 
 
-def save_preview(recipe: Any, generator: nn.Module, images: Sequence[Tensor], device: torch.device,
+def save_preview(recipe: Recipe, generator: EnhancerNetwork, images: Sequence[Tensor], device: torch.device,
                  path: Path, height: int = 160) -> Path:
     """One JPEG: a row per image, ``input | output``, to watch a run while it trains."""
     from PIL import Image
@@ -120,7 +126,7 @@ def save_preview(recipe: Any, generator: nn.Module, images: Sequence[Tensor], de
     rows = []
     for image in images:
         strip = Image.fromarray(to_uint8(torch.cat([image, enhance(image[None])[0]], dim=2)))
-        rows.append(strip.resize((max(1, round(strip.width * height / strip.height)), height), Image.LANCZOS))
+        rows.append(strip.resize((max(1, round(strip.width * height / strip.height)), height), Image.Resampling.LANCZOS))
     canvas = Image.new("RGB", (max(r.width for r in rows), height * len(rows)), "white")
     for i, row in enumerate(rows):
         canvas.paste(row, (0, i * height))

@@ -11,13 +11,16 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import torch
 
 from enhancelib import paths
 from enhancelib.runtime import KEPT_LABEL, freed_memory_reused
 from enhancelib.nn.precision import amp_format_name, cpu_has_native_bfloat16
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enhancelib.train.spec import RunSpec
 
 __all__ = ["cpu_description", "cpu_model", "cuda_description", "cuda_peak_bytes", "git_commit", "provenance"]
 
@@ -84,7 +87,7 @@ def cuda_description(device: torch.device, peak_bytes: int) -> dict[str, Any]:
     }
 
 
-def provenance(spec: Any, *, steps: int, device: torch.device, wall_time: float, cpu_time: float,
+def provenance(spec: RunSpec, *, steps: int, device: torch.device, wall_time: float, cpu_time: float,
                backbone: str | None, data: Mapping[str, Any], gpu_peak_bytes: int = 0) -> dict[str, Any]:
     """Everything needed to know how a run was obtained and to obtain it again (``gpu_peak_bytes``: see
     :func:`cuda_description`)."""

@@ -24,7 +24,7 @@ __all__ = ["capture_random_states", "restore_random_states"]
 
 def capture_random_states() -> dict[str, Any]:
     """The state of torch (CPU and every CUDA device), NumPy and Python's ``random``."""
-    kind, keys, position, has_gauss, cached = np.random.get_state(legacy=True)  # type: ignore[misc]
+    kind, keys, position, has_gauss, cached = np.random.get_state(legacy=True)
     version, internal, gauss_next = random.getstate()
     return {
         "torch": torch.get_rng_state(),

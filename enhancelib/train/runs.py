@@ -24,7 +24,7 @@ import shutil
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import torch
@@ -36,6 +36,9 @@ from enhancelib.train.checkpoint import check_compatible, load_checkpoint
 from enhancelib.train.lock import LOCK_NAME, run_lock
 from enhancelib.train.logs import read_log
 from enhancelib.train.spec import RunSpec, _jsonable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from enhancelib.recipes.base import Recipe
 
 __all__ = ["RecordedRun", "load_run", "load_or_train", "record", "reproduce", "list_runs"]
 
@@ -118,7 +121,7 @@ class RecordedRun:
             )
         return float_state(state)
 
-    def recipe(self, device: str | torch.device = "cpu") -> Any:
+    def recipe(self, device: str | torch.device = "cpu") -> Recipe:
         """Rebuild the run's recipe with its generator weights loaded (training's view of a run: every network,
         VGG included; to enhance photos, :func:`enhancelib.inference.load_run_enhancer` builds the generator
         alone)."""

@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, TypeVar, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch.nn.functional as F
+from matplotlib.colors import ListedColormap
 from torch import Tensor
 
 from enhancelib.data.conversion import ImageLike
 from enhancelib.viz.encode import to_pil
+
+_Result = TypeVar("_Result")
 
 __all__ = [
     "RELIABLE_ABOVE_MIB",
@@ -110,7 +113,8 @@ def plot_attention(
     aspect = max(q_img.height / q_img.width, k_img.height / k_img.width)
     fig, axes = plt.subplots(len(points), ncols, figsize=(width * ncols, width * aspect * len(points) + 0.5),
                              squeeze=False)
-    colours = plt.cm.tab10.colors
+    # matplotlib types its colormaps as the base Colormap; tab10 is a ListedColormap of 10 RGB colours
+    colours = np.asarray(cast(ListedColormap, plt.cm.tab10).colors)
     for r, point in enumerate(points):
         colour = colours[r % len(colours)]
         ax = axes[r, 0]
@@ -209,7 +213,7 @@ def _status_bytes(field: str) -> int:
     return int(match.group(1)) * 1024
 
 
-def peak_memory_mib(fn: Callable[[], Any]) -> tuple[float | None, Any]:
+def peak_memory_mib(fn: Callable[[], _Result]) -> tuple[float | None, _Result]:
     """Run ``fn()`` and return (peak extra resident memory in MiB during the call, its result).
 
     Linux only: the kernel's high-water mark (``VmHWM``) is reset before the

@@ -26,14 +26,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence, Union
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 
 from enhancelib.viz.encode import to_pil
 
 __all__ = ["TransferStats", "intensity_levels", "transfer_histogram", "transfer_stats", "plot_transfer", "plot_curves"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from torch import Tensor
+
+Planes = Union["Tensor", np.ndarray]
+"""Images (``(1 x) C x H x W``) or curves (``(1 x) C x L``), as a tensor or an array."""
 
 LEVELS = 256
 CHANNELS = ("R", "G", "B")
@@ -43,7 +50,7 @@ _STYLES = ({"color": "k", "ls": "-", "lw": 1.6}, {"color": "darkorange", "ls": "
            {"color": "magenta", "ls": ":", "lw": 1.8}, {"color": "tab:cyan", "ls": "-.", "lw": 1.4})
 
 
-def _planes(image: Any, name: str) -> np.ndarray:
+def _planes(image: Planes, name: str) -> np.ndarray:
     """``C x N`` float64 array of an image given as tensor or array ``(1 x) C x H x W`` in [0, 1]."""
     array = image.detach().cpu().numpy() if hasattr(image, "detach") else np.asarray(image)
     if array.ndim == 4 and array.shape[0] == 1:
@@ -55,7 +62,7 @@ def _planes(image: Any, name: str) -> np.ndarray:
     return array.reshape(array.shape[0], -1).astype(np.float64)
 
 
-def _curve_array(curves: Any, name: str) -> np.ndarray:
+def _curve_array(curves: Planes, name: str) -> np.ndarray:
     array = curves.detach().cpu().float().numpy() if hasattr(curves, "detach") else np.asarray(curves, float)
     if array.ndim == 3 and array.shape[0] == 1:
         array = array[0]
@@ -64,21 +71,21 @@ def _curve_array(curves: Any, name: str) -> np.ndarray:
     return array
 
 
-def intensity_levels(image: Any, levels: int = LEVELS) -> np.ndarray:
+def intensity_levels(image: Planes, levels: int = LEVELS) -> np.ndarray:
     """Integer level ``round((levels - 1) * x)`` of every pixel, ``C x N`` (values clamped to [0, 1])."""
     if levels < 2:
         raise ValueError(f"levels must be at least 2, got {levels}")
     return np.rint(np.clip(_planes(image, "image"), 0.0, 1.0) * (levels - 1)).astype(np.int64)
 
 
-def _pair(input: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
+def _pair(input: Planes, target: Planes) -> tuple[np.ndarray, np.ndarray]:
     x, y = _planes(input, "input"), _planes(target, "target")
     if x.shape != y.shape:
         raise ValueError(f"input and target must have the same shape, got {x.shape} and {y.shape} (C x pixels)")
     return x, y
 
 
-def transfer_histogram(input: Any, target: Any, levels: int = LEVELS, bins: int | None = None) -> np.ndarray:
+def transfer_histogram(input: Planes, target: Planes, levels: int = LEVELS, bins: int | None = None) -> np.ndarray:
     """Counts of (input level, target level) per channel: ``C x levels x bins``.
 
     ``hist[c, k, j]`` is the number of pixels whose channel ``c`` has input
@@ -107,7 +114,7 @@ class TransferStats:
     """PSNR (dB, peak 1) of the best curves' output against the target: no per-channel curve does better."""
 
 
-def transfer_stats(input: Any, target: Any, levels: int = LEVELS) -> TransferStats:
+def transfer_stats(input: Planes, target: Planes, levels: int = LEVELS) -> TransferStats:
     r"""The least-squares best curves from ``input`` to ``target`` and what they leave over.
 
     At input level :math:`k` of channel :math:`c` a curve outputs one value
@@ -140,14 +147,14 @@ def transfer_stats(input: Any, target: Any, levels: int = LEVELS) -> TransferSta
     return TransferStats(curves, counts, spread, psnr)
 
 
-def _diagonal(ax: Any) -> None:
+def _diagonal(ax: Axes) -> None:
     ax.plot([0, 1], [0, 1], color="0.6", lw=0.8, ls="--", zorder=1)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
 
 
-def plot_transfer(input: Any, target: Any, curves: Mapping[str, Any] | None = None, *, levels: int = LEVELS,
+def plot_transfer(input: Planes, target: Planes, curves: Mapping[str, Planes] | None = None, *, levels: int = LEVELS,
                   show_images: bool = True, title: str | None = None, width: float = 2.5,
                   target_label: str = "target") -> plt.Figure:
     """The per-channel mapping input -> target as a 2-D density, with ``curves`` drawn on top.
@@ -162,9 +169,9 @@ def plot_transfer(input: Any, target: Any, curves: Mapping[str, Any] | None = No
     hist = transfer_histogram(input, target, levels)
     channels = hist.shape[0]
     named = {label: _curve_array(c, f"curves[{label!r}]") for label, c in (curves or {}).items()}
-    for label, c in named.items():
-        if c.shape[0] != channels:
-            raise ValueError(f"curves[{label!r}] has {c.shape[0]} channels, the images {channels}")
+    for label, values in named.items():
+        if values.shape[0] != channels:
+            raise ValueError(f"curves[{label!r}] has {values.shape[0]} channels, the images {channels}")
     extra = 2 if show_images else 0
     fig, axes = plt.subplots(1, extra + channels, figsize=(width * (extra + channels), width + 0.5), squeeze=False)
     axes = axes[0]
@@ -192,7 +199,7 @@ def plot_transfer(input: Any, target: Any, curves: Mapping[str, Any] | None = No
     return fig
 
 
-def plot_curves(curves: Mapping[str, Any], reference: Mapping[str, Any] | None = None, *, ncols: int = 4,
+def plot_curves(curves: Mapping[str, Planes], reference: Mapping[str, Planes] | None = None, *, ncols: int = 4,
                 width: float = 2.3, title: str | None = None,
                 labels: Sequence[str] = ("curve", "reference")) -> plt.Figure:
     """The curves of several images side by side: one panel per image, one line per channel.

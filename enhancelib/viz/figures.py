@@ -1,11 +1,12 @@
 """Matplotlib figures the chapters share: image grids, training curves, metric tables."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from enhancelib.data.conversion import ImageLike
 from enhancelib.viz.encode import to_pil
@@ -53,7 +54,7 @@ def plot_training(train_log: pd.DataFrame, losses: Sequence[str] | None = None, 
 
 
 def plot_eval(eval_logs: Mapping[str, pd.DataFrame], metric: str = "val_psnr",
-              baselines: Mapping[str, float] | None = None, ax: Any = None) -> plt.Axes:
+              baselines: Mapping[str, float] | None = None, ax: Axes | None = None) -> Axes:
     """A metric during training for several runs, with horizontal lines for references."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.2))

@@ -9,11 +9,13 @@
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from torch import nn
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from torch import Tensor, nn
 
 from enhancelib.nn.adaptive_norm import BiDirectionalNorm, InstanceLayerNorm
 
@@ -26,14 +28,14 @@ def rho_values(module: nn.Module) -> dict[str, np.ndarray]:
             for name, m in module.named_modules() if isinstance(m, (BiDirectionalNorm, InstanceLayerNorm))}
 
 
-def _as_array(value: Any, what: str) -> np.ndarray:
+def _as_array(value: Tensor | np.ndarray, what: str) -> np.ndarray:
     array = np.asarray(value.detach().cpu() if hasattr(value, "detach") else value, dtype=np.float64)
     if array.size == 0:
         raise ValueError(f"{what} is empty")
     return array
 
 
-def plot_rho(rhos: Mapping[str, Any], title: str = "", ax: Any = None) -> plt.Figure:
+def plot_rho(rhos: Mapping[str, Tensor | np.ndarray], title: str = "", ax: Axes | None = None) -> plt.Figure:
     """One strip of dots per layer (rho of each channel), its mean marked, the clip range [0, 1] shaded."""
     if not rhos:
         raise ValueError("rhos is empty: the network has no instance-layer normalisation")
@@ -50,11 +52,13 @@ def plot_rho(rhos: Mapping[str, Any], title: str = "", ax: Any = None) -> plt.Fi
     ax.set_ylim(-0.08, 1.08)
     if title:
         ax.set_title(title, fontsize=10)
-    ax.figure.tight_layout()
-    return ax.figure
+    figure = ax.figure
+    assert isinstance(figure, Figure)  # a figure's own axes (a subfigure has no tight_layout)
+    figure.tight_layout()
+    return figure
 
 
-def plot_matrices(matrices: Mapping[str, Any], labels: Sequence[str] | None = None, vmax: float | None = 1.0,
+def plot_matrices(matrices: Mapping[str, Tensor | np.ndarray], labels: Sequence[str] | None = None, vmax: float | None = 1.0,
                   fmt: str = "{:.2f}", width: float = 2.6) -> plt.Figure:
     """Square matrices side by side as heat maps with their values written in each cell."""
     if not matrices:
@@ -78,7 +82,7 @@ def plot_matrices(matrices: Mapping[str, Any], labels: Sequence[str] | None = No
     return fig
 
 
-def plot_channel_masks(masks: Mapping[str, Any], ax: Any = None, title: str = "") -> plt.Figure:
+def plot_channel_masks(masks: Mapping[str, Tensor | np.ndarray], ax: Axes | None = None, title: str = "") -> plt.Figure:
     """Each mask (C weights) sorted in decreasing order, as a multiple of the uniform weight 1/C (log scale)."""
     if not masks:
         raise ValueError("masks is empty")
@@ -94,5 +98,7 @@ def plot_channel_masks(masks: Mapping[str, Any], ax: Any = None, title: str = ""
     ax.legend(fontsize=8)
     if title:
         ax.set_title(title, fontsize=10)
-    ax.figure.tight_layout()
-    return ax.figure
+    figure = ax.figure
+    assert isinstance(figure, Figure)  # a figure's own axes (a subfigure has no tight_layout)
+    figure.tight_layout()
+    return figure

@@ -133,7 +133,7 @@ class BeforeAfter(anywidget.AnyWidget):
         return [item["label"] for item in self.images]
 
     @traitlets.validate("left", "right")
-    def _known_label(self, proposal: Any) -> str:
+    def _known_label(self, proposal: traitlets.Bunch) -> str:
         value = proposal["value"]
         labels = self.labels
         if labels and value not in labels:
@@ -141,7 +141,7 @@ class BeforeAfter(anywidget.AnyWidget):
         return value
 
     @traitlets.validate("position")
-    def _fraction(self, proposal: Any) -> float:
+    def _fraction(self, proposal: traitlets.Bunch) -> float:
         value = float(proposal["value"])
         if not 0.0 <= value <= 1.0:
             raise traitlets.TraitError(f"position is a fraction of the width in [0, 1], got {value}.")

@@ -48,5 +48,5 @@ def silent_modules(module: nn.Module, tolerance: float = 1e-6) -> list[str]:
         raise ValueError(f"tolerance must be >= 0, got {tolerance}")
     table = weight_magnitudes(module)
     largest = table.groupby("module", sort=False)["max |w|"].max()
-    return [name for name, value in largest.items() if value <= tolerance]
+    return [str(name) for name, value in largest.items() if value <= tolerance]
 
