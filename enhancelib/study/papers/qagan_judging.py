@@ -81,7 +81,8 @@ def ablation_table(runs: Mapping[str, Any], differences: Mapping[str, Difference
                         "p (Holm)": d.adjusted_p, "verdict": _verdict(d, label_of(name), "QAGAN")})
         rows.append(row)
     table = pd.DataFrame(rows).set_index("variant")
-    return table.drop(columns=[c for c in ("NIQE",) if c in table])
+    order = ["paper", "runs", "PSNR", "SSIM", "Δ PSNR (dB)", "95% interval", "p (Holm)", "verdict"]
+    return table[[c for c in order if c in table]]
 
 
 def _verdict(d: Difference, a: str, b: str) -> str:
@@ -147,7 +148,9 @@ def reproduction_lines(gains: Mapping[str, Difference], runs: int, ablations: Ma
                      + (f"; the paper: {printed:+.2f} dB over its input on FiveK" if other == "input" else "")
                      + f"): {judged_sentence(d, 'QAGAN', named)}.")
     for name, d in ablations.items():
-        lines.append(f"* **{label_of(name)}** (one run): {judged_sentence(d, label_of(name), 'QAGAN')}.")
+        n = len(seed_pool("qagan", name))
+        lines.append(f"* **{label_of(name)}** ({n} run{'s' if n != 1 else ''}): "
+                     f"{judged_sentence(d, label_of(name), 'QAGAN')}.")
     if cycle is not None:
         lines.append(f"* **Backward-cycle reference**: {judged_sentence(cycle, 'own', 'shuffled')}.")
     return lines

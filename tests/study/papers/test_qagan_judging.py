@@ -48,6 +48,7 @@ def test_ablations_are_one_family_against_the_main_pool():
     assert table.loc["w/o spatial attention", "Δ PSNR (dB)"] == pytest.approx(by_hand)
     assert table.loc["w/o QAM", "verdict"] == "not recorded yet" and table.loc["w/o QAM", "runs"] == 0
     assert table.loc["w/o QAM", "paper"] == "not reported" and "NIQE" not in table
+    assert list(table.columns) == ["paper", "runs", "PSNR", "SSIM", "Δ PSNR (dB)", "95% interval", "p (Holm)", "verdict"]
     assert ablation_differences({}) == {}
 
 
@@ -118,7 +119,7 @@ def test_reproduction_lines_quote_the_papers_gain_and_every_judged_difference():
                                "QAGAN − the input: -1.71 dB")
     assert lines[0].endswith(": the input is better.")
     assert lines[1].startswith("* **QAGAN against autocontrast** (5 runs): ")
-    assert lines[2] == ("* **w/o QAM** (one run): w/o QAM − QAGAN: +1.72 dB (95% interval [+0.77, +2.67], 30 photos, "
+    assert lines[2] == ("* **w/o QAM** (1 run): w/o QAM − QAGAN: +1.72 dB (95% interval [+0.77, +2.67], 30 photos, "
                         "Holm-adjusted p = 0.003): w/o QAM is better.")
     assert len(lines) == 3
     with_cycle = reproduction_lines({}, 5, {}, replace(gain, adjusted_p=0.5))
