@@ -96,7 +96,7 @@ def _declared_defaults(namespace: Mapping[str, Any]) -> dict[str, Any]:
     try:
         from IPython import get_ipython
     except ImportError:
-        get_ipython = None  # type: ignore[assignment]
+        get_ipython = None
     shell = get_ipython() if get_ipython is not None else None
     cells = shell.user_ns.get("In", []) if shell is not None else []
     own = [source for source in cells if source.lstrip().startswith(_OWN_HEADER)]
