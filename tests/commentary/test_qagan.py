@@ -1,8 +1,7 @@
 """The figures quoted in the prose of chapter 03 (QAGAN), recomputed from the records (see quotes.py)."""
 from __future__ import annotations
 
-
-
+import pytest
 
 from enhancelib.recipes.qagan import QAGAN_PAPER_STEPS
 from enhancelib.study.seed_groups import validation_selection
@@ -167,3 +166,27 @@ def test_qagan_memory_summary():
     assert attention_matrix_mib((1024, 1024), 8) == 1024, "'a GiB only at about a megapixel'"
     assert_quotes("03_qagan.ipynb", "memory-summary", "the relu4_1 matrix takes tens of MiB",
                   "16 times less", "reaches a GiB only at about a megapixel")
+
+
+def test_qagan_hinge_is_bounded_below_not_above_and_the_check_output_is_a_tag():
+    import json
+
+    import torch
+
+    from enhancelib.losses.relativistic import rahinge_terms
+    from tests.commentary.quotes import REPO
+
+    real = torch.tensor([5.0, 6.0], requires_grad=True)
+    fake = torch.tensor([-5.0, -6.0], requires_grad=True)
+    real_term, fake_term = rahinge_terms(real, fake)
+    (real_term + fake_term).backward()
+    assert real_term.item() == fake_term.item() == 0 and real.grad.abs().sum() == 0, "no gradient past the margin"
+    for scale in (10.0, 1000.0):   # a confident wrong discriminator: the loss grows without bound
+        wrong = rahinge_terms(torch.tensor([-scale]), torch.tensor([scale]))
+        assert wrong[0].item() == pytest.approx(1 + 2 * scale)
+    assert_quotes("03_qagan.ipynb", "decisions", "the hinge is bounded below, not above, and gives no gradient to a "
+                  "sample already past its margin")
+    cells = json.loads((REPO / "notebooks" / "03_qagan.ipynb").read_text())["cells"]
+    check = next(c for c in cells if c["id"] == "arch-check")
+    assert "nbval-check-output" in check["metadata"]["tags"]
+    assert not any("NBVAL" in "".join(c["source"]) for c in cells)
