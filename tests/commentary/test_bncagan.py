@@ -1,10 +1,9 @@
 """The figures quoted in the prose of chapter 04 (BNCAGAN), recomputed from the records (see quotes.py)."""
 from __future__ import annotations
 
-
-
 import numpy as np
 import pandas as pd
+import pytest
 
 from enhancelib.study.seed_groups import validation_selection
 from enhancelib.study.statistics import paired_test
@@ -87,3 +86,145 @@ def test_bncagan_dense_evaluation_commentary():
     )
     assert start == log["step"][0] and later.max() <= 0.3, "'the first ... after step 100 no move exceeds 0.3 dB'"
     assert chosen["selected_test_psnr"] == chosen["oracle_test_psnr"], "'also the best on the test split'"
+
+
+# ---- the chapter's own prose: the paper's figures, the code's values, the derivations' numbers
+CHAPTER = "04_bncagan.ipynb"
+
+
+def test_bncagan_paper_figures_come_from_the_typed_tables():
+    from enhancelib.study.compare import PAPER_CLAIMS
+    from enhancelib.study.papers.bncagan import PAPER_FULL, PAPER_TABLE_1, PAPER_TABLE_2, full_pool
+
+    inp = PAPER_TABLE_1["Input"]
+    assert_quotes(CHAPTER, "1c3946ef", f"reports {PAPER_FULL.psnr:.2f} dB PSNR, {PAPER_FULL.ssim:.3f} SSIM and "
+                  f"{PAPER_FULL.nima:.2f} NIMA, against {inp.psnr:.2f} dB for its input",
+                  f"({ {6: 'six'}[len(full_pool())] } runs of the full model")
+    rows = {a.experiment: a for a in PAPER_TABLE_2}
+    modules = [rows[k] for k in ("no-aac", "no-bnm", "no-cam")]
+    assert min(modules, key=lambda a: a.paper_delta) is rows["no-cam"], "'the largest loss of any module'"
+    assert_quotes(CHAPTER, "e890f584", f"removing it costs {-rows['no-cam'].paper_delta:.2f} dB")
+    gaps = [abs(a.paper_delta) for a in PAPER_TABLE_2]
+    assert all(a.paper_delta < 0 for a in PAPER_TABLE_2), "'Every row of the paper's Table 2 is below its full model'"
+    assert_quotes(CHAPTER, "e517ec38", f"by {min(gaps):.2f} to {max(gaps):.2f} dB",
+                  f"rests on a {-rows['no-cla'].paper_delta:.2f} dB difference")
+    uegan = next(c for c in PAPER_CLAIMS if c.source == "UEGAN, Table I")
+    assert_quotes(CHAPTER, "579fbe40", f"UEGAN's paper reports {uegan.printed[0]:.2f} dB")
+
+
+def test_bncagan_seed_spread_and_table_sizes():
+    from enhancelib.data.benchmark import read_split
+    from enhancelib.study.papers.bncagan import full_pool
+
+    scores = final_scores("bncagan", full_pool())
+    assert_quotes(CHAPTER, "e517ec38", f"six runs span {scores.max() - scores.min():.2f} dB")
+    parts = pd.Series(read_split()).value_counts()
+    assert_quotes(CHAPTER, "579fbe40", f"benchmark's {parts['test']} test pairs at long side 512")
+    assert parts["train_low"] == parts["train_high"] == 72
+    assert_quotes(CHAPTER, "f89fb7fc", "on 72 training photos per domain", "96-pixel crops",
+                  f"{run('bncagan', 'full-seed0').metrics['steps']} steps. How far does it move?")
+
+
+def test_bncagan_code_values_in_the_prose_and_the_decisions_table():
+    from enhancelib.config import resolve_preset
+    from enhancelib.models.bncagan import BNCAGANGenerator
+    from enhancelib.recipes.bncagan import BNCAGAN_PAPER_STEPS, BNCAGANOptions, BNCAGANRecipe
+
+    o, cpu = BNCAGANOptions(), resolve_preset("cpu")
+    assert (o.adv_weight, o.perceptual_weight, o.identity_weight, o.cla_weight) == (0.1, 1.0, 0.1, 0.1)
+    assert_quotes(CHAPTER, "ca118b66", r"$\lambda_{adv} = 0.1$, $\lambda_{per} = 1$, $\lambda_{idt} = 0.1$, "
+                  r"$\lambda_{cla} = 0.1$")
+    assert (o.lr_g, o.lr_d, BNCAGANRecipe.betas, BNCAGANRecipe.weight_decay) == (1e-4, 4e-4, (0.5, 0.999), 1e-4)
+    assert (BNCAGANRecipe.init_gain, o.pool_size, cpu.ema_decay) == (0.02, 50, 0.999)
+    gpu = BNCAGANRecipe.paper_overrides["gpu"]
+    assert (gpu["batch_size"], gpu["train_size"], BNCAGAN_PAPER_STEPS) == (8, 256, 42150)
+    assert (cpu.batch_size, cpu.train_size, cpu.budget_cpu_seconds / 60) == (4, 96, 30)
+    assert_quotes(CHAPTER, "decisions", r"lr $10^{-4}$", r"$D$: $4\cdot10^{-4}$; Adam (0.5, 0.999); weight decay "
+                  r"$10^{-4}$", "orthogonal, gain 0.02", "a pool of 50 past fakes", "0.1, 1, 0.1, 0.1",
+                  "batch 8 (42,150 steps), photos resized to 256 px", "`cpu`: 30 CPU-minutes, batch 4 of 96 px crops",
+                  "moving average (0.999)", "30 synthetic test pairs", "0.9 in the BNR, 0 in the decoder's ILN")
+    assert BNCAGANGenerator(init_gain=None).conditioning_decay == 0.99
+    assert_quotes(CHAPTER, "664f9140", "(exponential, decay 0.99 per step)")
+
+
+def test_bncagan_sizes_and_the_sleeping_bnr():
+    import math
+
+    from enhancelib.study.papers.bncagan_inside import PUBLIC_GENERATOR_DECLARED, initial_state, parameter_count
+    from enhancelib.models.bncagan import BNCAGANDiscriminator, BNCAGANGenerator
+    from enhancelib.nn.color_attention import ColorAttention
+
+    g = BNCAGANGenerator(init_gain=None)
+    assert_quotes(CHAPTER, "ca118b66", f"declares {PUBLIC_GENERATOR_DECLARED / 1e6:.2f} M parameters, of which "
+                  f"{(PUBLIC_GENERATOR_DECLARED - parameter_count(g)) / 1e6:.2f} M never reach a loss")
+    channels = g.aac["low"].channels
+    assert_quotes(CHAPTER, "672b7d5b", f"(here $C = {channels}$ at 1/8")
+    assert_quotes(CHAPTER, "b0a20d27", f"$2C = {2 * channels}$ numbers per image")
+    d = BNCAGANDiscriminator(init_gain=None)
+    cam = d.color_head[0]
+    assert cam.in_channels == 128 and d.color_stage == 2, "'the 128-channel features at 1/8 resolution'"
+    assert_quotes(CHAPTER, "e890f584", f"$128\\cdot3 + 3\\cdot 9 + 1 = {parameter_count(ColorAttention(128))}$")
+    start = initial_state()
+    assert 1e-16 < start.largest_gamma < 1e-14, "'gamma, beta of the order of 10^-15'"
+    assert start.rho["bnr.block.norm1"] == pytest.approx(0.9) and start.rho["decoder.0.1"] == 0.0
+    first = run("bncagan", "full-seed0").train_log["g_cla"].iloc[0]
+    assert_quotes(CHAPTER, "1a322881", f"$2 \\log 2 \\approx {2 * math.log(2):.2f}$")
+    assert round(first, 2) == round(2 * math.log(2), 2), "'g_cla starts at 2 log 2'"
+
+
+def test_bncagan_cam_product_as_printed_and_the_areas():
+    import math
+
+    import torch
+
+    from enhancelib.config import resolve_preset
+    from enhancelib.data.benchmark import read_split
+    from enhancelib.nn.color_attention import ColorAttention
+    from enhancelib.study.pages import test_pair as pair_of
+
+    for n in (3, 36):   # K^T Q with the printed shapes: (3 x N) times (3 x N), defined only for N = 3
+        q, k = torch.rand(3, n), torch.rand(n, 3)
+        if n == 3:
+            assert (k.T @ q).shape == (3, 3)
+        else:
+            with pytest.raises(RuntimeError):
+                k.T @ q
+        assert (q @ k).shape == (3, 3)
+    torch.manual_seed(0)
+    cam = ColorAttention(8)
+    colors = torch.randn(2, 3, 6, 6)
+    with torch.no_grad():
+        paper_q, paper_k = cam.key(colors).flatten(2), cam.query(colors).flatten(2).transpose(1, 2)
+        code = torch.softmax(torch.bmm(paper_q, paper_k), dim=1)     # the public code: softmax over the first axis
+        assert torch.allclose(cam.attention(colors), code.transpose(1, 2))
+    assert_quotes(CHAPTER, "e890f584", "defined only for an image of $N = 3$ positions",
+                  "takes a softmax over the matrix's first axis, so that each *column* of $A$ sums to 1",
+                  r"returns $\gamma\, A^\top V + I$")
+    train = resolve_preset("cpu").train_size
+    names = sorted(n for n, p in read_split().items() if p == "test")
+    sizes = [pair_of(n, 512)[0].shape[-2:] for n in names]
+    positions = [math.ceil(h / 8) * math.ceil(w / 8) for h, w in sizes]
+    crop = (train // 8) ** 2
+    assert_quotes(CHAPTER, "b1b33b9a", f"({train} px: $12 \\times 12 = {crop}$ positions at 1/8)",
+                  f"{min(positions):,} to {max(positions):,} positions",
+                  f"logits {min(positions) / crop:.0f} to {max(positions) / crop:.0f} times larger")
+
+
+def test_bncagan_summary_follows_the_records():
+    from enhancelib.config import resolve_preset
+    from enhancelib.inference import load_run_enhancer
+    from enhancelib.paths import RUNS_DIR
+    from enhancelib.study.chapter import ChapterParameters
+    from enhancelib.study.papers import bncagan as bnc
+    from enhancelib.viz.weights import silent_modules
+
+    silent = silent_modules(load_run_enhancer(RUNS_DIR / "bncagan" / "full-seed0").network)
+    assert {"bnr.block.conv1.conv", "bnr.block.conv2.conv", "bnr.fuse"} <= set(silent)
+    assert {f"aac.{d}.mlp.{i}" for d in ("low", "high") for i in (0, 2)} <= set(silent)
+    runs = bnc.load_chapter_runs(ChapterParameters({"preset": "cpu"}, resolve_preset("cpu")))
+    results, ablations = bnc.judge_results(runs, baselines()), bnc.judge_ablations(runs)
+    assert results["BNCAGAN − autocontrast"].verdict == "no difference shown"
+    assert {d.verdict for d in ablations.values()} == {"no difference shown"}
+    assert_quotes(CHAPTER, "f89fb7fc", "the BNR's residual branches and the AAC's MLP end silent",
+                  "BNCAGAN is not separated from autocontrast by the book's rule, and no row of Table 2 differs")
+    assert_quotes("lab_04_bncagan.ipynb", "dense-comment", "BNCAGAN and autocontrast are not separated")

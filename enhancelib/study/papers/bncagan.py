@@ -24,7 +24,7 @@ from enhancelib.study.pages import score_columns, seed_summary
 from enhancelib.study.statistics import Difference
 from enhancelib.train.runs import RecordedRun
 
-__all__ = ["CHAPTER", "PaperScores", "Ablation", "PAPER_TABLE_1", "PAPER_TABLE_2", "PAPER_FULL", "SMOKE_RUNS",
+__all__ = ["CHAPTER", "PaperScores", "Ablation", "PAPER_TABLE_1", "PAPER_TABLE_2", "PAPER_FULL", "PAPER_DIGITS", "SMOKE_RUNS",
            "ChapterRuns", "load_chapter_runs", "full_pool", "runs_sentence", "results_table", "judge_results",
            "ablation_table", "judge_ablations", "seed_table", "verdict_lines"]
 
@@ -77,6 +77,9 @@ PAPER_TABLE_2: tuple[Ablation, ...] = (
     Ablation("no-bnm", "w/o BNM", PaperScores(24.201, 0.910, 4.800)),
     Ablation("no-cam", "w/o CAM", PaperScores(23.730, 0.900, 4.778)),
 )
+
+#: decimals of the paper's columns, as it prints them (for :func:`enhancelib.study.pages.show_table`)
+PAPER_DIGITS: dict[str, int] = {"paper PSNR": 3, "paper SSIM": 3, "paper NIMA": 3, "paper Δ PSNR": 3}
 
 #: the runs the smoke preset trains (a few steps each: the code path, nothing else)
 SMOKE_RUNS = ("full-seed0", "full-seed1", "no-cla-seed0")

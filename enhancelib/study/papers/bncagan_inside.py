@@ -27,7 +27,7 @@ from enhancelib.viz.normalisation import rho_values
 from enhancelib.viz.weights import silent_modules, weight_magnitudes
 
 __all__ = ["PUBLIC_GENERATOR_DECLARED", "parameter_count", "parameter_counts", "InitialState", "initial_state",
-           "Networks", "load_networks", "rho_table", "rho_drift_sentence", "silent_parts", "silent_sentence",
+           "Networks", "load_networks", "rho_table", "rho_drift_sentence", "rho_verdict", "silent_parts", "silent_sentence",
            "conditioning_table", "conditioning_sentence", "MaskReading", "channel_masks", "mask_sentence",
            "cam_matrices", "cam_sentence", "slider_picks"]
 
@@ -100,26 +100,40 @@ class Networks:
 
 
 def load_networks(run: RecordedRun | None, seed: int = 0) -> Networks:
-    """The generator of ``run`` (its kept weights, the moving average) and its discriminator (from the training
-    checkpoint, last step); each falls back to an untrained network built with ``seed`` when absent."""
-    torch.manual_seed(seed)
-    g, d = BNCAGANGenerator().eval(), BNCAGANDiscriminator().eval()
-    g_source, d_source, trained_g, trained_d = "UNTRAINED (no run)", "UNTRAINED (no checkpoint.pt here)", False, False
+    """The generator of ``run`` (its kept weights, the moving average; a run without one, its training checkpoint's
+    last step) and its discriminator (the training checkpoint's last step, where it is on this machine); each
+    falls back to an untrained network built with ``seed`` when absent."""
+    g: BNCAGANGenerator | None = None
+    d: BNCAGANDiscriminator | None = None
+    g_source, d_source = "UNTRAINED (no run)", "UNTRAINED (no checkpoint.pt here)"
     if run is not None:
+        checkpoint = (run.path / "checkpoint.pt").is_file()
+        options = run.spec.resolved_options() if checkpoint else {}
         try:
             enhancer = load_run_enhancer(run.path)
         except FileNotFoundError:
             g_source = "UNTRAINED (the run keeps no generator weights)"
+            if checkpoint:   # a run without a moving average (the smoke preset): its last step
+                g = BNCAGANGenerator(options["width"], use_aac=options["use_aac"], use_bnm=options["use_bnm"],
+                                     test_conditioning=options["test_conditioning"], init_gain=None)
+                g.load_state_dict(run.network_state("generator"))
+                g_source = f"{run.path.name}, checkpoint.pt (last step)"
         else:
             assert isinstance(enhancer.network, BNCAGANGenerator)
-            g, trained_g = enhancer.network.eval(), True
+            g = enhancer.network
             g_source = f"{run.path.name}, {'generator.pt' if run.has_weights else 'checkpoint.pt'} (moving average)"
-        if (run.path / "checkpoint.pt").is_file():
-            options = run.spec.resolved_options()
+        if checkpoint:
             d = BNCAGANDiscriminator(options["width"], use_cam=options["use_cam"], init_gain=None)
             d.load_state_dict(run.network_state("discriminator"))
-            d, d_source, trained_d = d.eval(), f"{run.path.name}, checkpoint.pt (last step)", True
-    return Networks(g, d, g_source, d_source, trained_g, trained_d)
+            d_source = f"{run.path.name}, checkpoint.pt (last step)"
+    trained_g, trained_d = g is not None, d is not None
+    if g is None:
+        torch.manual_seed(seed)
+        g = BNCAGANGenerator()
+    if d is None:
+        torch.manual_seed(seed)
+        d = BNCAGANDiscriminator()
+    return Networks(g.eval(), d.eval(), g_source, d_source, trained_g, trained_d)
 
 
 def rho_table(generator: nn.Module) -> pd.DataFrame:
@@ -151,6 +165,16 @@ def rho_drift_sentence(run: RecordedRun, table: pd.DataFrame, weight_decay: floa
             f"normalised step moves it by about the learning rate each step, {decay_only:+.4f} over the {len(steps)} "
             f"steps, the same for every channel. The training log's layer means (training weights; the table shows "
             f"the moving average) moved by {moved}.")
+
+
+def rho_verdict(table: pd.DataFrame) -> str:
+    """One Markdown bullet from :func:`rho_table`: each layer's common shift and the channels that left it."""
+    off, channels = table["off the common shift > 0.01"], table["channels"]
+    layers = "; ".join(f"{name}: common shift {table.loc[name, 'common shift']:+.3f}, {off[name]} of {channels[name]} "
+                       "channels more than 0.01 away from it" for name in table.index)
+    return (f"* **ρ after training** (a shift shared by every channel of a layer is what weight decay alone gives; a "
+            f"learnt preference differs between channels): {layers}. In all, {off.sum()} of {channels.sum()} channels "
+            "moved away from their layer's common shift.")
 
 
 def silent_parts(generator: nn.Module) -> tuple[pd.DataFrame, list[str]]:

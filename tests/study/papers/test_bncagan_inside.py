@@ -47,6 +47,30 @@ def test_load_networks_reads_the_kept_generator_and_falls_back_to_untrained_ones
     assert nets.trained_discriminator == (run.path / "checkpoint.pt").is_file()
 
 
+def test_a_run_without_a_moving_average_loads_its_last_step(tmp_path):
+    torch.manual_seed(1)
+    g, d = BNCAGANGenerator(width=4), BNCAGANDiscriminator(width=4)
+    (tmp_path / "checkpoint.pt").write_bytes(b"")
+
+    class Run:   # a recorded run whose folder keeps only a training checkpoint without an average (no config.json)
+        path = tmp_path
+
+        class spec:
+            @staticmethod
+            def resolved_options() -> dict[str, object]:
+                return {"width": 4, "use_aac": True, "use_bnm": True, "test_conditioning": "average", "use_cam": True}
+
+        @staticmethod
+        def network_state(name: str) -> dict[str, torch.Tensor]:
+            return {"generator": g, "discriminator": d}[name].state_dict()
+
+    nets = bi.load_networks(Run())   # type: ignore[arg-type]
+    assert nets.trained_generator and nets.trained_discriminator
+    assert nets.generator_source == f"{tmp_path.name}, checkpoint.pt (last step)"
+    assert all(torch.equal(nets.generator.state_dict()[k], v) for k, v in g.state_dict().items())
+    assert all(torch.equal(nets.discriminator.state_dict()[k], v) for k, v in d.state_dict().items())
+
+
 def test_rho_table_finds_the_common_shift_and_the_channels_off_it(fresh):
     table = bi.rho_table(BNCAGANGenerator(init_gain=None))
     assert table["common shift"].abs().max() < 1e-6 and (table["off the common shift > 0.01"] == 0).all()
@@ -54,9 +78,13 @@ def test_rho_table_finds_the_common_shift_and_the_channels_off_it(fresh):
     g = BNCAGANGenerator(init_gain=None)
     with torch.no_grad():
         g.bnr.block.norm1.rho.fill_(0.8).view(-1)[3] = 1.0
-    row = bi.rho_table(g).loc["bnr.block.norm1"]
+    table = bi.rho_table(g)
+    row = table.loc["bnr.block.norm1"]
     assert row["common shift"] == pytest.approx(-0.1, abs=1e-6) and row["off the common shift > 0.01"] == 1
     assert row["at 1 (pure IN)"] == 1 and row["max"] == 1.0
+    text = bi.rho_verdict(table)
+    assert "bnr.block.norm1: common shift -0.100, 1 of 256 channels more than 0.01 away from it" in text
+    assert text.endswith("In all, 1 of 704 channels moved away from their layer's common shift.")
 
 
 def test_rho_drift_is_one_learning_rate_per_step():
