@@ -14,7 +14,8 @@ from enhancelib.study.papers.glenet_tables import PAPER_DELTAS
 from enhancelib.study.statistics import Difference
 
 __all__ = ["lookup_cost_text", "start_text", "resolution_text", "slider_caption", "ema_text", "upper_bound_text", "cpu_setting_note", "stage1_text",
-           "fig5_text", "collapse_text", "exposure_text", "ceiling_text", "claim_outcome", "verdict_lines"]
+           "fig5_text", "collapse_text", "exposure_text", "ceiling_text", "claim_outcome", "named_verdict",
+           "verdict_lines"]
 
 
 def lookup_cost_text(cost: LookupCost | None) -> str:
@@ -138,7 +139,7 @@ def exposure_text(adapt: pd.DataFrame, needed: pd.Series, gains: Mapping[str, Ma
         p = adapt.loc["paired GEN & LEN"]
         text += f" The paired model follows the photos (slope {p['slope']:.2f}, correlation {p['correlation']:.2f})."
     text += (" Autocontrast, from each photo's own histogram, reaches slope "
-             f"{float(adapt.loc['autocontrast', 'slope']):.2f}.")  # type: ignore[arg-type]
+             f"{float(adapt.loc['autocontrast', 'slope']):.2f}.")
     if degrade is not None:
         learned, truth = degrade["G_d"], degrade["benchmark degradation"]
         text += (f" $G_d$ darkens clean photos by {learned.mean():+.2f} ± {learned.std():.2f} stops "
@@ -184,17 +185,26 @@ def claim_outcome(difference: Difference, paper_delta: float) -> str:
     return "reproduced" if sign_agrees else "reversed"
 
 
+def named_verdict(verdict: str, label: str) -> str:
+    """"A better" / "B better" of a comparison labelled "A - B" with the sides' names (other verdicts unchanged)."""
+    if " - " not in label or verdict not in ("A better", "B better"):
+        return verdict
+    a, b = label.split(" - ", 1)
+    return f"{a if verdict == 'A better' else b} better"
+
+
 def verdict_lines(families: Mapping[str, Mapping[str, Difference]], inside: Difference | None) -> list[str]:
     """One bullet per judged comparison of the chapter: ours (interval, verdict), the paper's, the outcome."""
     lines = []
     for family, judged in families.items():
         for label, d in judged.items():
             paper = PAPER_DELTAS.get(label)
-            text = (f"* {family}, **{label}**: {d.mean_difference:+.2f} dB [{d.low:+.2f}, {d.high:+.2f}], "
-                    f"{d.verdict}")
+            shown = label.replace("*", "\\*")
+            text = (f"* {family}, **{shown}**: {d.mean_difference:+.2f} dB [{d.low:+.2f}, {d.high:+.2f}], "
+                    f"{named_verdict(d.verdict, shown)}")
             text += f"; paper {paper:+.2f} dB: **{claim_outcome(d, paper)}**." if paper is not None else "."
             lines.append(text)
     if inside is not None:
         lines.append(f"* Inside the trained paired model, **LEN on - LEN off**: {inside.mean_difference:+.2f} dB "
-                     f"[{inside.low:+.2f}, {inside.high:+.2f}], {inside.verdict}.")
+                     f"[{inside.low:+.2f}, {inside.high:+.2f}], {named_verdict(inside.verdict, 'LEN on - LEN off')}.")
     return lines

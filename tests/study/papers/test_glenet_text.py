@@ -9,7 +9,7 @@ from enhancelib.paths import RUNS_DIR
 from enhancelib.study.papers.glenet import cpu_setting
 from enhancelib.study.papers.glenet_checks import LookupCost, ResolutionCheck, StartScores
 from enhancelib.study.papers.glenet_text import (ceiling_text, claim_outcome, collapse_text, cpu_setting_note,
-                                                 ema_text, exposure_text, fig5_text, lookup_cost_text, resolution_text,
+                                                 ema_text, exposure_text, fig5_text, lookup_cost_text, named_verdict, resolution_text,
                                                  slider_caption, stage1_text, start_text, upper_bound_text,
                                                  verdict_lines)
 from enhancelib.study.statistics import Difference
@@ -98,4 +98,7 @@ def test_claim_outcomes_follow_the_book_rule():
                           _difference(0.9, 0.5, 1.3, 0.001))
     assert lines[0] == ("* Table 3, **paired GEN & LEN - paired GEN**: +0.14 dB [-0.52, +0.80], no difference shown; "
                         "paper +0.41 dB: **same sign, no difference shown**.")
-    assert lines[1].endswith("A better.") and "LEN on - LEN off" in lines[2]
+    assert lines[1].endswith("paired GEN better.") and lines[2].endswith("LEN on better.")
+    starred = verdict_lines({"Table 5": {"WGAN-GP GEN & LEN* - proposed GEN & LEN": _difference(-12, -14, -10, 0.0)}}, None)
+    assert "**WGAN-GP GEN & LEN\\* - proposed GEN & LEN**" in starred[0] and "proposed GEN & LEN better" in starred[0]
+    assert named_verdict("no difference shown", "a - b") == "no difference shown"
