@@ -121,3 +121,20 @@ def test_a_recorded_generator_loads_through_inference_and_an_absent_one_is_untra
     with torch.no_grad():
         assert torch.equal(G.enhance(x), load_run_enhancer(path)(x))
     assert UN.load_discriminator(load_run(path)) is None     # records keep no discriminator
+
+
+def test_a_short_run_without_a_moving_average_loads_its_last_step(tmp_path):
+    source = RUNS / "uegan" / "full-seed0"
+    if not (source / "config.json").is_file():
+        pytest.skip("full-seed0's record is absent")
+    folder = tmp_path / "short-run"
+    folder.mkdir()
+    (folder / "config.json").write_text((source / "config.json").read_text())
+    (folder / "metrics.json").write_text("{}")
+    torch.manual_seed(3)
+    last = UEGANGenerator(init_gain=None)
+    torch.save({"ema": {}, "recipe": {"networks": {"generator": last.state_dict()}}}, folder / "checkpoint.pt")
+    G, source_name, trained = UN.load_generator(load_run(folder))
+    assert trained and source_name == "checkpoint.pt (last step)"
+    assert all(torch.equal(a, b) for a, b in zip(G.state_dict().values(), last.state_dict().values()))
+    assert not any(p.requires_grad for p in G.parameters())
