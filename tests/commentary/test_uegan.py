@@ -99,7 +99,9 @@ def test_uegan_three_times_the_budget_commentary():
         f"({dense_move:.2f} dB at most)", f"{steps} steps are {100 * steps / UEGAN_PAPER_STEPS:.1f} % of the paper's "
         f"{UEGAN_PAPER_STEPS:,}",
     )
-    assert abs(final - scores.mean()) < 2 * scores.std(ddof=1), "'within two standard deviations of their mean'"
+    assert scores.min() <= final <= scores.max(), "'inside the seeds' range'"
+    versus = judge_pools({"auto": (long.per_image, baselines().query("method == 'autocontrast'"))})["auto"]
+    assert versus.verdict == "no difference shown", "'the book's rule shows no difference between the two'"
     same_processor = [n for n in seeds if run("uegan", n).provenance.get("cpu_vector_isa")
                       == long.provenance["cpu_vector_isa"]]
     same_steps = sorted(run("uegan", n).metrics["steps"] for n in same_processor)

@@ -1,9 +1,9 @@
 """UEGAN's lab notes: studies of the CPU budget itself (dense evaluations, three times the budget, processors and
 step counts, speed and the allocator, bfloat16), as figures, tables and sentences built from the records.
 
-Differences between recipes are judged by the book's rule (:func:`enhancelib.study.papers.uegan.judge`);
-the seed-0 paragraph of the longer budget keeps the descriptive sentences of
-:func:`enhancelib.study.seed_groups.describe_longer_run`, written before its other seeds existed.
+Differences between recipes are judged by the book's rule (:func:`enhancelib.study.papers.uegan.judge`,
+:mod:`enhancelib.study.judging`); the seed-0 paragraph of the longer budget keeps the descriptive sentences of
+:func:`enhancelib.study.seed_groups.describe_longer_run` (where it ends among the five seeds, its curve).
 """
 from __future__ import annotations
 
@@ -21,16 +21,17 @@ from enhancelib.metrics import psnr as image_psnr
 from enhancelib.models.uegan import UEGANGenerator
 from enhancelib.nn.precision import cpu_has_native_bfloat16
 from enhancelib.study.adaptivity import NO_BRIGHTENING, exposure_change
-from enhancelib.study.against_operators import groups_by_need, longer_run_against_operator
+from enhancelib.study.against_operators import groups_by_need
 from enhancelib.study.chapter import ChapterParameters, chapter_run, processor_of
 from enhancelib.study.compare import learned_method
 from enhancelib.study.pages import test_pair
 from enhancelib.study.papers.uegan import MAIN, ChapterRuns, Comparison, OPERATOR, judge
+from enhancelib.study.judging import judge_pools
 from enhancelib.study.seed_groups import describe_dense_evaluations, describe_longer_run, readable_dense_table
 from enhancelib.study.speed_records import benchmark_lookup
 from enhancelib.viz import plot_dense_evaluations, plot_eval
 
-__all__ = ["split_names", "exposure_needs", "dense_evaluations", "longer_budget_seed0",
+__all__ = ["split_names", "exposure_needs", "dense_evaluations", "longer_budget_seed0", "seed0_against_autocontrast",
            "longer_budget_comparisons", "longer_budget_by_need", "steps_by_processor", "allocator_sentence",
            "bf16_speed_table", "bf16_speed_sentence", "paired_gains", "bf16_rounding", "bf16_rounding_sentence", "bf16_training"]
 
@@ -113,7 +114,31 @@ def longer_budget_seed0(runs: ChapterRuns, paired_gains: Sequence[float], side: 
     text += " Exposure change from input to target: " + "; ".join(
         f"the {part} photos need {v.mean():+.2f} stops on average, and {int((v <= NO_BRIGHTENING).sum())} of "
         f"{len(v)} need no brightening (at most +{NO_BRIGHTENING} stop)" for part, v in need.items()) + "."
-    return text + longer_run_against_operator(long, seeds, runs.baseline_images, need["test"])
+    return text + seed0_against_autocontrast(runs, need["test"])
+
+
+def seed0_against_autocontrast(runs: ChapterRuns, needed: pd.Series) -> str:
+    """Seed 0 of the longer budget against autocontrast photo by photo (the photos above it, and the book's rule
+    on the one comparison), then the gains over the input of seed 0, the five seeds and autocontrast on the test
+    photos that need brightening and on the others."""
+    long, seeds = runs.runs[f"{LONGER}-seed0"], runs.pool_runs("full")
+    assert long is not None
+    ours = long.per_image.set_index("name")["psnr"]
+    theirs = runs.baseline_images.query("method == 'autocontrast'").set_index("name")["psnr"].reindex(ours.index)
+    d = judge_pools({"seed 0 − autocontrast": (long.per_image, runs.frame(OPERATOR + "autocontrast"))})
+    d0 = d["seed 0 − autocontrast"]
+    text = (f" Photo by photo this run is above autocontrast on {int((ours > theirs).sum())} of {len(ours)} test photos "
+            f"({d0.mean_difference:+.2f} dB on average, 95% interval [{d0.low:+.2f}, {d0.high:+.2f}]: {d0.verdict}).")
+    groups = {"this run": {"seed0": long}, **{n: {n: r} for n, r in seeds.items()}}
+    table = groups_by_need(groups, runs.baseline_images, needed)
+    parts = []
+    for column in [c for c in table.columns if c.endswith(": gain")]:
+        label, seed_gains = column[: -len(": gain")], table.loc[list(seeds), column]
+        parts.append(f"on the test photos that {label}, this run {table.loc['this run', column]:+.2f} dB over the "
+                     f"input, the {len(seeds)} seeds {seed_gains.min():+.2f} to {seed_gains.max():+.2f} dB, "
+                     f"autocontrast {table.loc['autocontrast', column]:+.2f} dB")
+    return text + (f" Gains by what the photos need (no brightening: at most +{NO_BRIGHTENING} stop): "
+                   + "; ".join(parts) + ".")
 
 
 def longer_budget_comparisons(runs: ChapterRuns) -> tuple[Comparison, ...]:

@@ -134,3 +134,16 @@ def test_bfloat16_training_is_judged_against_the_main_pool(runs):
     assert f"{d.mean_difference:+.2f} dB per photo, 95% interval [{d.low:+.2f}, {d.high:+.2f}]: {d.verdict}." in lines[1]
     psnr16 = table["our PSNR"].astype(float)
     assert lines[0].startswith(f"bfloat16: {psnr16.mean():.2f} ± {psnr16.std(ddof=1):.2f} dB over 3 seeds")
+
+
+def test_seed_zero_against_autocontrast_uses_the_books_rule(runs):
+    need = L.exposure_needs(L.split_names("test"), 128)
+    text = L.seed0_against_autocontrast(runs, need)
+    long = runs.runs["budget-3x-seed0"].per_image.set_index("name")["psnr"]
+    auto = runs.baseline_images.query("method == 'autocontrast'").set_index("name")["psnr"].reindex(long.index)
+    d = (long - auto)
+    assert f"above autocontrast on {int((d > 0).sum())} of 30 test photos ({d.mean():+.2f} dB on average" in text
+    assert "Wilcoxon" not in text and "95% interval" in text
+    ups = need[need > 0.05].index
+    inputs = runs.baseline_images.query("method == 'input'").set_index("name")["psnr"]
+    assert f"this run {float((long - inputs)[ups].mean()):+.2f} dB over the input" in text
