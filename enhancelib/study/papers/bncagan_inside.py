@@ -293,8 +293,13 @@ def mask_sentence(reading: MaskReading, top: int = 10) -> str:
             f"{high.max().item() * high.numel():.2f}. Effective number of channels (exp of the entropy; "
             f"{low.numel()} = uniform): degraded {_effective(low):.1f}, clean {_effective(high):.1f}. Top-{top} "
             f"channels shared by the two masks: {shared}. The degraded photo's mask is {kinds[low_label]} and the "
-            f"clean photo's {kinds[high_label]} (almost flat: largest weight under twice the uniform one and more "
+            f"clean photo's is {kinds[high_label]} (almost flat: largest weight under twice the uniform one and more "
             "than 90% of the channels effective).")
+    if "selective" in kinds.values():
+        text += (" A selective mask weights a few channels far above the others, so the AAC does attend; whether "
+                 "that helps is what the \"w/o AAC\" row of Table 2 measures.")
+    else:
+        text += " Almost flat masks make $\\hat u \\approx u / C$: the AAC rescales the features and attends to nothing."
     for label, (gap, gmp) in reading.high_quality.items():
         text += f" {label}: P(high quality) {gap:.3f} from the GAP head, {gmp:.3f} from the GMP head."
     return text

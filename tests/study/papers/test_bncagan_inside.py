@@ -135,9 +135,10 @@ def test_channel_masks_sum_to_one_and_flat_masks_are_said_flat(fresh):
     flat = bi.MaskReading({"a": torch.full((8,), 1 / 8), "b": torch.full((8,), 1 / 8)})
     text = bi.mask_sentence(flat, top=3)
     assert "Largest weight × C: degraded 1.00, clean 1.00" in text and "degraded 8.0, clean 8.0" in text
-    assert "mask is almost flat and the clean photo's almost flat" in text
+    assert "mask is almost flat and the clean photo's is almost flat" in text and "attends to nothing" in text
     peaked = bi.MaskReading({"a": torch.tensor([0.93] + [0.01] * 7), "b": torch.full((8,), 1 / 8)})
-    assert "mask is selective" in bi.mask_sentence(peaked, top=3)
+    assert "mask is selective" in bi.mask_sentence(peaked, top=3) and "so the AAC does attend" in \
+        bi.mask_sentence(peaked, top=3)
 
 
 def test_cam_matrices_are_row_stochastic_and_absent_without_a_cam():
