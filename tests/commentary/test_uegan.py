@@ -212,7 +212,7 @@ def test_uegan_processors_and_step_counts_commentary():
         LAB, "processors-comment",
         f"({steps[fast].min()}-{steps[fast].max()} steps)", f"({steps[slow].min()}-{steps[slow].max()} steps)",
         f"average {psnr[fast].mean():.2f} and {psnr[slow].mean():.2f} dB",
-        "Seed 5, recorded last to keep its generator",
+        "Seed 5, which keeps its generator,",
         f"ends at {psnr['charbonnier-seed5']:.2f} dB, inside the other seeds' range",
     )
     others = psnr.drop("charbonnier-seed5")
