@@ -12,7 +12,7 @@ from enhancelib.study.papers.glenet import CHAPTER, POOLS
 from enhancelib.study.papers.glenet_figures import stage2_start
 
 __all__ = ["LAB_POOLS", "LAB_FAMILIES", "per_run_gains", "stage_table", "evaluations_at", "measured_term_gradients",
-           "term_pull", "pull_lines", "validation_table", "plot_validation", "validation_text", "SPEED_ROWS", "TENSORFLOW_MS", "speed_table",
+           "term_pull", "probe_table", "stage_means_text", "pull_lines", "validation_table", "plot_validation", "validation_text", "SPEED_ROWS", "TENSORFLOW_MS", "speed_table",
            "speed_text", "stage_steps"]
 
 LAB_POOLS: dict[str, tuple[str, ...]] = {
@@ -97,6 +97,33 @@ def term_pull(measured: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Norm of each weighted term's gradient on G_e's weights (runs as columns), terms that reach G_e only."""
     pull = pd.DataFrame({n: t["weighted_grad_norm"] for n, t in measured.items()})
     return pull.loc[(pull.fillna(0) > 0).any(axis=1)]
+
+
+def probe_table(measured: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per run: the weight of the identity term for good photos and how far G_e moves them, mean |G_e(I_HQ) - I_HQ|.
+
+    A run without the term records it as a probe of weight 0; the checkpoint step says where it was measured.
+    """
+    rows = {}
+    for name, t in measured.items():
+        if "g_e_hq_identity" not in t.index:
+            continue
+        rows[name] = {"weight of the term": float(t.loc["g_e_hq_identity", "weight"]),
+                      "mean |G_e(I_HQ) - I_HQ|": float(t.loc["g_e_hq_identity", "value"]),
+                      "checkpoint step": int(t.attrs.get("checkpoint_step", -1))}
+    return pd.DataFrame(rows).T
+
+
+def stage_means_text(stages: pd.DataFrame, groups: Mapping[str, Sequence[str]], input_psnr: float) -> str:
+    """Per group of runs: GEN alone at the end of stage 1 and what stage 2 adds, as means over the group's runs."""
+    parts = []
+    for label, names in groups.items():
+        found = [n for n in names if n in stages.index]
+        if found:
+            part = stages.loc[found]
+            parts.append(f"{label}: GEN alone {part['GEN alone: test PSNR'].mean():.2f} dB at the end of stage 1, "
+                         f"stage 2 adds {part['stage 2 (LEN) adds'].mean():+.2f} dB (mean of {len(found)})")
+    return "; ".join(parts) + f"; input {input_psnr:.2f} dB."
 
 
 def pull_lines(measured: Mapping[str, pd.DataFrame]) -> list[str]:

@@ -35,14 +35,15 @@ def baseline_rows(baseline_images: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def results_table(rows: Sequence[PaperRow], runs: Mapping[str, Any], baseline_images: pd.DataFrame | None = None,
-                  extra: Sequence[Mapping[str, Any]] = ()) -> pd.DataFrame:
+                  extra: Sequence[Mapping[str, Any]] = (), ours: Sequence[str] = ()) -> pd.DataFrame:
     """A paper's table beside the book's runs: each row's pool as "mean ± sd" over its seeds, with the seed count.
 
-    ``extra`` rows (e.g. the gpu record) follow the paper's rows; then the input and the classical operators when
-    ``baseline_images`` is given.
+    ``extra`` rows (e.g. the gpu record) follow the paper's rows, then rows for the pools ``ours`` that the
+    paper prints no number for (e.g. Fig. 5's pixel-wise baseline), then the input and the classical operators
+    when ``baseline_images`` is given.
     """
     out: list[dict[str, Any]] = []
-    for row in rows:
+    for row in [*rows, *(PaperRow("", pool, float("nan"), float("nan"), pool=pool) for pool in ours)]:
         entry: dict[str, Any] = {"method": _row_label(row), "paper PSNR": row.psnr, "paper SSIM": row.ssim}
         if row.pool is None:
             entry["our runs"] = "paper only (not re-run)"
@@ -53,7 +54,8 @@ def results_table(rows: Sequence[PaperRow], runs: Mapping[str, Any], baseline_im
             entry["seeds"] = f"{len(found)} of {len(names)}"
             entry["our runs"] = ", ".join(found) if found else "not recorded"
         out.append(entry)
-    out += [{"seeds": "1", **dict(e)} for e in extra]
+    extra_rows = [{"seeds": "1", **dict(e)} for e in extra]
+    out = out[:len(rows)] + extra_rows + out[len(rows):]
     if baseline_images is not None:
         out += baseline_rows(baseline_images)
     columns = ["paper PSNR", "paper SSIM", "our PSNR", "our SSIM", "our NIQE", "seeds", "our runs"]

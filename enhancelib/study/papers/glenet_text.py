@@ -133,8 +133,9 @@ def exposure_text(adapt: pd.DataFrame, needed: pd.Series, gains: Mapping[str, Ma
     """
     u = adapt.loc["unpaired GEN & LEN"]
     text = (f"**Measured.** The unpaired GEN & LEN (seed 0) applies {u['mean applied (stops)']:+.2f} ± "
-            f"{u['sd applied']:.2f} stops while the photos need {needed.mean():+.2f} ± {needed.std(ddof=0):.2f}: slope "
-            f"{u['slope']:.2f} on the needed change, one change for every photo.")
+            f"{u['sd applied']:.2f} stops while the photos need {needed.mean():+.2f} ± {needed.std(ddof=0):.2f} (from "
+            f"{needed.min():+.2f} to {needed.max():+.2f}): slope {u['slope']:.2f} on the needed change, one change for "
+            "every photo.")
     if "paired GEN & LEN" in adapt.index:
         p = adapt.loc["paired GEN & LEN"]
         text += f" The paired model follows the photos (slope {p['slope']:.2f}, correlation {p['correlation']:.2f})."

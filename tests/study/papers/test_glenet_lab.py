@@ -8,7 +8,7 @@ import pytest
 from enhancelib.paths import RUNS_DIR
 from enhancelib.study.papers.glenet_lab import (LAB_FAMILIES, LAB_POOLS, TENSORFLOW_MS, evaluations_at, measured_term_gradients, per_run_gains,
                                                 plot_validation,
-                                                pull_lines, speed_table, speed_text, stage_steps, stage_table,
+                                                probe_table, pull_lines, speed_table, stage_means_text, speed_text, stage_steps, stage_table,
                                                 term_pull, validation_table, validation_text)
 from enhancelib.study.papers.glenet_tables import judge_family_of
 from enhancelib.study.term_gradients import load_term_gradients
@@ -49,6 +49,9 @@ def test_per_run_gains_and_the_stage_table():
     last = run.eval_log[run.eval_log["step"] < start].iloc[-1]
     assert stages.loc["unpaired-seed0", "stage 2 from step"] == start
     assert stages.loc["unpaired-seed0", "stage 2 (LEN) adds"] == pytest.approx(run.metrics["test"]["psnr"] - last["test_psnr"])
+    text = stage_means_text(stages, {"paper": ["unpaired-seed0", "absent"]}, 18.74)
+    assert text == (f"paper: GEN alone {last['test_psnr']:.2f} dB at the end of stage 1, stage 2 adds "
+                    f"{run.metrics['test']['psnr'] - last['test_psnr']:+.2f} dB (mean of 1); input 18.74 dB.")
     at = evaluations_at({**runs, "absent": None}, ["unpaired-seed0", "absent"], [500, 12345])
     assert at.loc["unpaired-seed0", "test PSNR at step 500"] == float(run.eval_log.set_index("step").loc[500, "test_psnr"])
     assert np.isnan(at.loc["unpaired-seed0", "test PSNR at step 12345"]) and list(at.index) == ["unpaired-seed0"]
@@ -62,6 +65,10 @@ def test_term_gradients_pull():
     pull = term_pull(measured)
     assert "g_e_adversarial" in pull.index and (pull.fillna(0) > 0).any(axis=1).all()
     ratio = t.loc["g_e_adversarial", "weighted_grad_norm"] / t.loc["g_e_identity", "weighted_grad_norm"]
+    probe = probe_table(measured)
+    assert probe.loc["unpaired-seed1", "weight of the term"] == 0
+    assert probe.loc["unpaired-seed1", "mean |G_e(I_HQ) - I_HQ|"] == pytest.approx(t.loc["g_e_hq_identity", "value"])
+    assert probe.loc["unpaired-seed1", "checkpoint step"] == t.attrs["checkpoint_step"]
     assert pull_lines(measured)[0].startswith(f"unpaired-seed1: the adversarial term pulls {ratio:.0f} x harder")
 
 

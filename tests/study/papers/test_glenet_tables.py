@@ -45,8 +45,12 @@ def test_results_table_gives_each_pool_as_mean_and_sd_over_its_seeds(runs, basel
     inputs = baselines[baselines["method"] == "input"]
     assert table.loc["Input", "our PSNR"] == pytest.approx(inputs["psnr"].mean())
     assert [r["method"] for r in baseline_rows(baselines)][0] == "Input"
-    gpu = results_table(PAPER_TABLE_3, runs, None, extra=[{"method": "this book, gpu preset", "our PSNR": 30.0}])
+    gpu = results_table(PAPER_TABLE_3, runs, None, extra=[{"method": "this book, gpu preset", "our PSNR": 30.0}],
+                        ours=["pixel-wise baseline"])
     assert gpu.loc["this book, gpu preset", "our PSNR"] == 30.0 and "Input" not in gpu.index
+    assert list(gpu.index[-2:]) == ["this book, gpu preset", "pixel-wise baseline"]
+    assert gpu.loc["pixel-wise baseline", "our PSNR"] == pytest.approx(runs["paired-pixelwise"].per_image["psnr"].mean())
+    assert np.isnan(gpu.loc["pixel-wise baseline", "paper PSNR"])
     five = results_table(PAPER_TABLE_5, runs)
     assert list(five.index[:2]) == ["GEN, WGAN-GP", "GEN & LEN*, WGAN-GP"]
 

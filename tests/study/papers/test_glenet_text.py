@@ -77,7 +77,7 @@ def test_exposure_and_ceiling_sentences():
     start = int(run.train_log.loc[run.train_log["len_loss"].notna(), "step"].min())
     text = exposure_text(adapt, pd.Series([0.0, 0.5, 1.0]), {"m": {"no brightening": (8, -8.0), "brightening": (22, 2.5)}},
                          None, run)
-    assert "+0.33 ± 0.07 stops" in text and "+0.50 ± 0.41" in text and f"about {start // 5} updates ({start} mini" in text
+    assert "+0.33 ± 0.07 stops" in text and "+0.50 ± 0.41 (from +0.00 to +1.00)" in text and f"about {start // 5} updates ({start} mini" in text
     assert "-8.00 dB from the input on the 8 photos" in text and "paired model" not in text
     ceiling = pd.DataFrame({"input": [10.0, 20.0], "best curve (ceiling)": [20.0, 30.0], "spread": [0.1, 0.2],
                             "GEN of m": [12.0, 22.0], "GEN & LEN, m": [13.0, 21.0]})
