@@ -7,9 +7,12 @@ as recorded) and each setting below, a fresh Python process builds the
 recipe with fixed seeds, takes ``--warmup`` steps, then times ``--steps``
 steps with ``time.process_time``:
 
-``today``    what the recorded runs use: 2 threads, glibc's default allocator
-``reuse``    2 threads, freed memory kept for reuse (``runtime.configure(reuse_freed_memory=True)``)
-``1-thread`` 1 thread, freed memory kept (fewer CPU-seconds lost to synchronisation, more wall time)
+``today``         what the recorded runs use: 2 threads, glibc's default allocator
+``reuse``         2 threads, freed memory kept for reuse (``runtime.configure(reuse_freed_memory=True)``)
+``1-thread``      1 thread, freed memory kept (fewer CPU-seconds lost to synchronisation, more wall time)
+``channels-last`` as ``reuse``, every network and batch in the channels-last memory layout
+``compile``       as ``reuse``, the trained networks wrapped in ``torch.compile`` (inductor, C++ on the CPU);
+                  only with ``--compile``: compiling takes minutes per process, not charged to the steps
 
 The settings run interleaved (today, reuse, 1-thread, today, ...) for
 ``--rounds`` rounds, so that a load on the machine falls on all of them; the
@@ -41,7 +44,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 SETTINGS = {"today": {"threads": 2, "reuse": False}, "reuse": {"threads": 2, "reuse": True},
-            "1-thread": {"threads": 1, "reuse": True}}
+            "1-thread": {"threads": 1, "reuse": True}, "channels-last": {"threads": 2, "reuse": True},
+            "compile": {"threads": 2, "reuse": True}}
 RECIPES = {"uegan": ("uegan", "full-seed0"), "bncagan": ("bncagan", "full-seed0"), "qagan": ("qagan", "full-seed0"),
            "glenet_unpaired": ("glenet", "unpaired-seed0"), "glenet_paired": ("glenet", "paired-gen-len")}
 
@@ -69,6 +73,16 @@ def measure(recipe_key: str, setting: str, steps: int, warmup: int, weights_path
     data = load_data("benchmark", preset, paired=cls.needs_pairs)
     sampler = torch.Generator().manual_seed(0)
     batches = [data.train.sample(preset.batch_size, sampler) for _ in range(warmup + steps)]
+    networks = {name: net for name, net in vars(recipe).items()
+                if isinstance(net, torch.nn.Module) and any(p.requires_grad for p in net.parameters())}
+    if setting == "channels-last":
+        for net in vars(recipe).values():
+            if isinstance(net, torch.nn.Module):
+                net.to(memory_format=torch.channels_last)
+        batches = [{k: v.contiguous(memory_format=torch.channels_last) for k, v in b.items()} for b in batches]
+    if setting == "compile":
+        for name, net in networks.items():
+            setattr(recipe, name, torch.compile(net))
     recipe.train(True)
     for step in range(warmup):
         recipe.train_step(batches[step], step)
@@ -78,7 +92,8 @@ def measure(recipe_key: str, setting: str, steps: int, warmup: int, weights_path
         recipe.train_step(batches[step], step)
     cpu = (time.process_time() - start) / steps
     wall = (time.perf_counter() - wall) / steps
-    torch.save({k: v.detach().clone() for k, v in recipe.generator().state_dict().items()}, weights_path)
+    state = recipe.generator().state_dict()   # a compiled network's keys carry "_orig_mod."
+    torch.save({k.replace("_orig_mod.", ""): v.detach().clone() for k, v in state.items()}, weights_path)
     return {"cpu_seconds_per_step": cpu, "wall_seconds_per_step": wall, "steps_per_cpu_second": 1.0 / cpu}
 
 
@@ -105,6 +120,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--record", action="store_true")
+    parser.add_argument("--compile", action="store_true", help="also time torch.compile (minutes per process)")
     parser.add_argument("--child", nargs=2, metavar=("RECIPE", "SETTING"), help=argparse.SUPPRESS)
     parser.add_argument("--weights", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -120,9 +136,12 @@ def main() -> int:
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for key in keys:
-            per_setting: dict[str, list[dict[str, Any]]] = {s: [] for s in SETTINGS}
+            chosen = [s for s in SETTINGS if s != "compile" or args.compile]
+            per_setting: dict[str, list[dict[str, Any]]] = {s: [] for s in chosen}
             for round_ in range(args.rounds):
-                for setting in SETTINGS:
+                for setting in chosen:
+                    if setting == "compile" and round_ > 0:
+                        continue   # one compiled process per recipe: its compile time dwarfs the steps
                     weights = str(Path(tmp) / f"{key}-{setting}.pt")
                     per_setting[setting].append(child(key, setting, args, weights))
                     print(f"{key:16} round {round_ + 1} {setting:9} "
