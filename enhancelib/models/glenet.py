@@ -120,8 +120,9 @@ class GEN(nn.Module):
     same size as ``x``.  ``curve_mode``: ``"nearest"`` (public code) or
     ``"linear"``; see :mod:`enhancelib.nn.curves`.  With He-initialised
     weights the curves start near 0.5 everywhere (a flat grey output) with
-    independent noise on every entry; ``identity_init=True`` starts them
-    exactly at the identity instead.
+    independent noise on every entry; ``identity_init=True`` starts them at
+    w_k = (k + 1/2) / 256 instead: within half a grey level (1/512) of the identity k / 255,
+    and exactly the identity once the output is rounded to 8 bits.
     """
 
     def __init__(self, input_size: int = 256, stem_stride: int = 1, curve_mode: str = "nearest",
@@ -133,8 +134,9 @@ class GEN(nn.Module):
         self.encoder = GleEncoder(input_size, stem_stride, "batch", antialias)
         self.to_curves = nn.Linear(HEAD_WIDTH, 3 * CURVE_LEVELS, bias=False)
         he_normal_(self)
-        # identity_init (not in the paper or code): a fixed logit offset b_k = logit(k / 255) and a
-        # zero curve head, so the curves start exactly at the identity. The public start is near 0.5
+        # identity_init (not in the paper or code): a fixed logit offset b_k = logit((k + 1/2) / 256)
+        # (finite at both ends, unlike logit(k / 255)) and a zero curve head, so the curves start within
+        # 1/512 of the identity and at the identity after 8-bit rounding. The public start is near 0.5
         # (a flat grey image) plus, from the He-initialised head, independent noise on every one of
         # the 256 entries (logit std ~1): jagged curves that a CPU-length run cannot smooth away.
         ramp = torch.linspace(0.5, CURVE_LEVELS - 0.5, CURVE_LEVELS) / CURVE_LEVELS
