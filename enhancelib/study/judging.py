@@ -70,14 +70,16 @@ def judge_pools(pairs: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]], metric: 
     return dict(zip(pairs, judge_family(alone)))
 
 
-def difference_table(differences: Mapping[str, Difference], unit: str = "dB") -> pd.DataFrame:
+def difference_table(differences: Mapping[str, Difference], unit: str | None = None) -> pd.DataFrame:
     """One row per comparison: mean difference (A - B), its 95% interval, photos, Holm-adjusted p, verdict.
 
-    Label a comparison "A - B" and the verdict names the better side ("autocontrast better").
+    Label a comparison "A - B" and the verdict names the better side ("autocontrast better"). ``unit``
+    defaults to the metric's: dB for PSNR, none for SSIM and the others.
     """
     rows = []
     for label, d in differences.items():
-        rows.append({"comparison": label, f"Δ {d.metric} ({unit})" if unit else f"Δ {d.metric}": d.mean_difference,
+        shown = unit if unit is not None else ("dB" if d.metric == "psnr" else "")
+        rows.append({"comparison": label, f"Δ {d.metric} ({shown})" if shown else f"Δ {d.metric}": d.mean_difference,
                      "95% interval": f"[{d.low:+.{_digits(d.metric)}f}, {d.high:+.{_digits(d.metric)}f}]",
                      "photos": d.photos, "p (Holm)": d.adjusted_p, "verdict": _named(d.verdict, label)})
     return pd.DataFrame(rows).set_index("comparison")

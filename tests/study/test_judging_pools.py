@@ -38,3 +38,11 @@ def test_pool_per_image_reads_recorded_runs_and_names_missing_ones():
     assert set(frame["run"]) == {"full-seed0", "full-seed1"} and len(frame) == 2 * (frame["run"] == "full-seed0").sum() > 0
     with pytest.raises(FileNotFoundError, match="none of"):
         pool_per_image("uegan", ["not-recorded"])
+
+
+def test_the_difference_column_carries_the_metrics_unit():
+    names = [f"p{i}" for i in range(5)]
+    frame = lambda x: pd.DataFrame({"name": names, "psnr": x, "ssim": x})  # noqa: E731
+    a, b = frame([1.0, 2.0, 3.0, 4.0, 6.0]), frame([1.0, 1.0, 1.0, 1.0, 1.0])
+    assert "Δ psnr (dB)" in difference_table(judge_pools({"x": (a, b)}, "psnr"))
+    assert "Δ ssim" in difference_table(judge_pools({"x": (a, b)}, "ssim"))
