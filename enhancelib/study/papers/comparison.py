@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from enhancelib.train.runs import RecordedRun
 
 __all__ = ["SMOKE_RUNS", "INPUT", "OPERATOR", "MIN_SEEDS", "RESULTS_FORMATS", "SET_FORMATS", "Comparison", "comparison_from", "load_comparison",
-           "judge_against_input", "results_table", "results_note", "summary_lines", "quality_weight_runs",
+           "every_column", "judge_against_input", "results_table", "results_note", "summary_lines", "quality_weight_runs",
            "quality_weight_scores"]
 
 SMOKE_RUNS = frozenset({("uegan", "full-seed0"), ("uegan", "full-seed1"), ("qagan", "full-seed0"),
@@ -110,6 +110,11 @@ class Comparison:
     def scores(self, key: str) -> pd.DataFrame:
         """The per-photo rows of one method (one per run and photo)."""
         return self.long[self.long["method"] == key]
+
+
+def every_column(frame: pd.DataFrame, digits: int = 2) -> dict[str, int]:
+    """``show_table``'s decimals for a table of plain numbers: the same for every column."""
+    return {str(column): digits for column in frame.columns}
 
 
 def method_of(key: str) -> Method:

@@ -68,7 +68,7 @@ def every_metric_table(c: Comparison) -> pd.DataFrame:
                 digits = 4 if metric == "ssim" else 2
                 row[metric.upper()] = f"{mean:.{digits}f} ± {sd:.{digits}f}" if np.isfinite(sd) else f"{mean:.{digits}f}"
         row["PSNR photo sd"] = c.stat(key, "psnr image std")
-        row["Δ PSNR vs input"] = c.stat(key, "psnr mean") - c.stat(INPUT, "psnr mean")
+        row["Δ PSNR vs input"] = f"{c.stat(key, 'psnr mean') - c.stat(INPUT, 'psnr mean'):+.2f}"
         rows[c.label(key)] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("method")
 

@@ -200,3 +200,11 @@ def test_the_recorded_pools_give_the_table_its_test_split_figures():
     assert table.loc["BNCAGAN", ("test split", "seeds")] == len(bncagan)
     flat = scores[(scores["method"] == "bncagan") & (scores["set"] == "flat")]["psnr"].mean()
     assert table.loc["BNCAGAN", ("flat render", "PSNR")] == pytest.approx(flat)
+
+
+def test_every_column_gives_one_precision_to_all():
+    from enhancelib.study.papers.comparison import every_column
+
+    frame = pd.DataFrame({"slope": [0.123], "sd": [1.0], 3: [2.0]})
+    assert every_column(frame) == {"slope": 2, "sd": 2, "3": 2}
+    assert every_column(frame, 1)["sd"] == 1
