@@ -220,11 +220,19 @@ def results_note(c: Comparison, set_scores: pd.DataFrame, shown_runs: Mapping[st
     differences = judge_against_input(c)
     scored = set(set_scores["method"])
     named = ", ".join(f"{c.label(k)} `{shown_runs[k]}`" for k in c.learned if k in scored and k in shown_runs)
-    without = [c.label(k) for k in (m.key for m in LEARNED_METHODS) if k not in scored]
+    unscored = [m.key for m in LEARNED_METHODS if m.key not in scored]
+    weights = {k: any(run.has_weights for run in c.recorded(k).values()) for k in unscored}
+    no_weights = [c.label(k) for k in unscored if not weights[k]]
+    other = [c.label(k) for k in unscored if weights[k] and k not in PRETRAINED]
+    pending = [c.label(k) for k in unscored if weights[k] and k in PRETRAINED]
     text = (f"Verdicts: {len(differences)} comparisons with the input, one Holm family. Flat render and identity "
-            f"set: one run per method, the one that keeps its generator ({named or 'none'}).")
-    if without:
-        text += f" Not scored there (no generator kept): {', '.join(without)}."
+            f"set: one run per main model, the one that keeps its generator ({named or 'none'}).")
+    if no_weights:
+        text += f" Not scored there because no run keeps its generator: {', '.join(no_weights)}."
+    if other:
+        text += f" Not a main model, so not scored there: {', '.join(other)}."
+    if pending:
+        text += f" Not scored yet (`python scripts/score_test_sets.py`): {', '.join(pending)}."
     absent = sorted({m.chapter for m in LEARNED_METHODS for n in m.runs if c.runs.get((m.key, n)) is None})
     if absent and c.missing == "not recorded yet":
         text += " Runs not recorded yet are recorded with " + ", ".join(

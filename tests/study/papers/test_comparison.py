@@ -138,7 +138,11 @@ def test_results_note_names_the_family_and_the_runs_scored_on_the_other_sets():
     note = results_note(c, set_scores(), {"uegan": "full-seed0"})
     assert note.startswith("Verdicts: 4 comparisons with the input, one Holm family.")
     assert "(UEGAN `full-seed0`)" in note
-    assert "Not scored there (no generator kept): UEGAN + Charbonnier (003)," in note
+    assert "Not scored there because no run keeps its generator: UEGAN + Charbonnier (003)," in note
+    assert "Not scored yet (`python scripts/score_test_sets.py`): GleNet paired (GEN & LEN)." in note
+    runs = {**c.runs, ("glenet_hq_identity", "hq-identity-500-seed0"): FakeRun([1.0, 2.0, 3.0, 4.0], has_weights=True)}
+    note = results_note(comparison_from(runs, baselines()), set_scores(), {"uegan": "full-seed0"})
+    assert "Not a main model, so not scored there: GleNet unpaired + identity term (ours)." in note
     assert "`python -m enhancelib plan --chapter qagan --record`" in note   # QAGAN's runs are not recorded
 
 
