@@ -30,7 +30,6 @@ def test_seed_counts_in_the_prose_match_the_registry():
     assert_quotes("05_comparison.ipynb", "0cae62e0",
                   "UEGAN, report 003's Charbonnier + SE variant and BNCAGAN have five seeds, the Charbonnier variant "
                   "six, the other learned methods three, the paired GleNet (an upper bound) included")
-    assert_quotes("02_glenet.ipynb", "summary", "three paired (Table 3) and three unpaired (Table 4)",
-                  "(mean ± standard deviation over three seeds each)")
+    assert_quotes("02_glenet.ipynb", "training", "paired and unpaired GEN & LEN with three seeds each")
     assert_quotes("01_uegan.ipynb", "training", "the full model with seeds 0 to 4",
                   'six seeds of "Charbonnier" and five of "Charbonnier + SE"')
