@@ -190,3 +190,20 @@ def test_qagan_hinge_is_bounded_below_not_above_and_the_check_output_is_a_tag():
     check = next(c for c in cells if c["id"] == "arch-check")
     assert "nbval-check-output" in check["metadata"]["tags"]
     assert not any("NBVAL" in "".join(c["source"]) for c in cells)
+
+
+def test_cycle_reference_commentary():
+    """The shuffled reference's runs against the own reference's, seed by seed, as the commentary quotes them."""
+    import json as _json
+
+    shuffled = {s: run("qagan", f"cycle-shuffled-seed{s}") for s in range(3)}
+    own = {s: run("qagan", f"full-seed{s}") for s in range(3)}
+    collapsed = shuffled[0]
+    final = _json.loads((collapsed.path / "eval_log.jsonl").read_text().splitlines()[0])
+    assert final["test_white"] > 0.99 and final["test_black"] > 0.99   # white from the first evaluation on
+    last = _json.loads((collapsed.path / "train_log.jsonl").read_text().splitlines()[-1])
+    assert last["d_high"] < 0.01                                        # "its discriminator's loss fell to zero"
+    assert_quotes("03_qagan.ipynb", "cycle-comment", f"({collapsed.metrics['test']['psnr']:.2f} dB on the test split",
+                  f"seeds 1 and 2 score {shuffled[1].metrics['test']['psnr']:.2f} and "
+                  f"{shuffled[2].metrics['test']['psnr']:.2f} dB against {own[1].metrics['test']['psnr']:.2f} and "
+                  f"{own[2].metrics['test']['psnr']:.2f} dB")
