@@ -22,8 +22,9 @@ from enhancelib.data.benchmark import degradation_of, degraded_pair
 __all__ = ["DIGITS", "format_number", "say", "score_columns", "seed_summary", "show_table", "table_html",
            "test_pair"]
 
-#: decimals per kind of column, as the papers print them (SSIM with 4, dB and quality scores with 2)
-DIGITS = {"SSIM": 4, "PSNR": 2, "NIMA": 2, "NIQE": 2, "Δ": 2, "dB": 2, "p": 3}
+#: decimals per kind of column, as the papers print them (SSIM with 4, dB and quality scores with 2; counts
+#: of photos none); the first key found in a column's name decides
+DIGITS = {"SSIM": 4, "PSNR": 2, "NIMA": 2, "NIQE": 2, "Δ": 2, "dB": 2, "photos": 0, "p": 3}
 
 
 def say(*lines: str) -> None:

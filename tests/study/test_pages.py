@@ -40,6 +40,7 @@ def test_tables_scroll_sideways_instead_of_being_cut():
     frame = pd.DataFrame({"our PSNR": [21.234], "our SSIM": [0.81234], "note": ["x"]}, index=["m"])
     html = table_html(frame)
     assert 'overflow-x: auto' in html and "21.23" in html and "0.8123" in html
+    assert ">30<" in table_html(pd.DataFrame({"photos": [30.0], "p (Holm)": [0.01234]}))   # counts without decimals
 
 
 def test_test_pair_is_a_degraded_input_and_its_target():
