@@ -25,8 +25,10 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
 
 def prose_words(markdown: str) -> int:
-    """Words of a markdown cell, leaving out fenced code blocks and display maths."""
-    text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
+    """Words of a markdown cell, leaving out fenced code blocks and display maths (directive boxes count)."""
+    # fenced code is left out; MyST directives (```{admonition} ...```) hold prose and are counted
+    text = re.sub(r"```(?!\{).*?```", " ", markdown, flags=re.S)
+    text = re.sub(r"```\{[^}]*\}|```|^:class:.*$", " ", text, flags=re.M)
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)
     return len(re.findall(r"[A-Za-z0-9][\w'’.-]*", text))

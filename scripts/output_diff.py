@@ -8,7 +8,7 @@ whether its text output (plain text, Markdown, streams, tables as text) is the s
 (with a unified diff) or gone; cells only on the "after" side are listed as new. Figures are
 compared by count and by a hash of their bytes. Execute both sides on the same preset first, e.g.
 
-    papermill notebooks/01_uegan.ipynb /tmp/after/01_uegan.ipynb -p preset cpu --cwd notebooks
+    papermill notebooks/01_uegan.ipynb rendered/after/01_uegan.ipynb -p preset cpu --cwd notebooks
 """
 from __future__ import annotations
 
