@@ -207,3 +207,19 @@ def test_cycle_reference_commentary():
                   f"seeds 1 and 2 score {shuffled[1].metrics['test']['psnr']:.2f} and "
                   f"{shuffled[2].metrics['test']['psnr']:.2f} dB against {own[1].metrics['test']['psnr']:.2f} and "
                   f"{own[2].metrics['test']['psnr']:.2f} dB")
+
+
+def test_qagan_lab_memory_commentary():
+    import inspect
+
+    from enhancelib.models.qagan import QAGAN
+    from enhancelib.study.papers.qagan_attention import measure_attention_memory
+    from enhancelib.viz.attention import RELIABLE_ABOVE_MIB
+
+    chunk = inspect.signature(QAGAN).parameters["attention_chunk"].default
+    measured_chunk = inspect.signature(measure_attention_memory).parameters["chunk"].default
+    assert RELIABLE_ABOVE_MIB == 32 and (512 // 8) ** 2 == chunk
+    assert_quotes("lab_03_qagan.ipynb", "memory-measure", "blocks below about 32 MiB unseen",
+                  f"in chunks of {measured_chunk} query rows")
+    assert_quotes("lab_03_qagan.ipynb", "memory-comment", f"chunks of {chunk} query positions: one chunk up to "
+                  "relu4_1 of a 512 × 512 image")
