@@ -336,6 +336,6 @@ def test_uegan_report_003_commentary():
 def test_uegan_default_initialisation_commentary():
     judged = _judged({"init": (["default-init-seed0"], main_pool())})["init"]
     assert judged.verdict == "no difference shown"
-    assert_quotes("01_uegan.ipynb", "default-init-comment",
+    assert_quotes(LAB, "default-init-comment",
                   f"moves by {signed(judged.mean_difference)} dB against the main model (95% interval "
                   f"{_interval(judged)})")
