@@ -25,7 +25,8 @@ from enhancelib.metrics.noref import niqe, nima
 __all__ = ["ImagePair", "METRICS", "HIGHER_IS_BETTER", "evaluate_pairs", "summarise"]
 
 METRICS = ("psnr", "ssim", "niqe", "nima")
-HIGHER_IS_BETTER = {"psnr": True, "ssim": True, "niqe": False, "nima": True, "seconds": False}
+# haze (metrics.tone): 0 is the target's tone; outputs lie above it, where lower is nearer
+HIGHER_IS_BETTER = {"psnr": True, "ssim": True, "niqe": False, "nima": True, "seconds": False, "haze": False}
 _FULL_REFERENCE = {"psnr", "ssim"}
 
 

@@ -1,0 +1,88 @@
+"""Does the weight average used for evaluation make the haze? The averaged and the live generator of one run.
+
+The engine evaluates and saves an exponential moving average of the generator's
+weights (``Preset.ema_decay``, warmed up as ``min(d, (1 + t) / (10 + t))``),
+not the weights of its last step. An average of weights is not an average of
+outputs: if it blurred the generator's tone curve towards the middle, it could
+lift blacks by itself. A finished run's ``checkpoint.pt`` holds both, so the
+question is answered without training: score both generators on the three
+test sets and compare their haze photo by photo with the book's rule.
+
+    python scripts/probe_ema.py data/runs/uegan/budget-3x-kept-seed3
+
+writes ``ema_probe.csv`` (per image, set and generator) and ``ema_probe.json``
+(provenance) into the run folder, which keeps them when ``checkpoint.pt`` is
+left out of the record.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from enhancelib.data.test_sets import load_test_sets
+from enhancelib.inference import Enhancer, load_run_enhancer
+from enhancelib.metrics.scoring import score_on_test_sets
+
+__all__ = ["PROBE_FILE", "live_generator_state", "live_enhancer", "ema_probe"]
+
+PROBE_FILE = "ema_probe.csv"
+
+
+def live_generator_state(checkpoint: Mapping[str, object]) -> dict[str, torch.Tensor]:
+    """The generator's last-step weights in a training checkpoint: the network whose keys are the average's."""
+    average = checkpoint.get("ema")
+    recipe = checkpoint.get("recipe")
+    if not isinstance(average, Mapping) or not average:
+        raise ValueError("the checkpoint holds no averaged generator (its run trained with ema_decay = 0).")
+    networks = recipe.get("networks") if isinstance(recipe, Mapping) else None
+    if not isinstance(networks, Mapping):
+        raise ValueError("the checkpoint holds no recipe networks; is it a training checkpoint of this project?")
+    matches = [state for state in networks.values() if isinstance(state, Mapping) and set(state) == set(average)]
+    if len(matches) != 1:
+        raise ValueError(f"expected one network with the averaged generator's keys, found {len(matches)}.")
+    return dict(matches[0])
+
+
+def live_enhancer(run_dir: str | Path) -> Enhancer:
+    """The enhancer of a finished run with its generator's last-step weights instead of their average."""
+    run_dir = Path(run_dir)
+    path = run_dir / "checkpoint.pt"
+    if not path.is_file():
+        raise FileNotFoundError(f"{run_dir} has no checkpoint.pt; the probe needs the run's training checkpoint "
+                                f"(retrain it with: python -m enhancelib reproduce {run_dir}).")
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    averaged = load_run_enhancer(run_dir)
+    live = live_generator_state(checkpoint)
+    network = averaged.network
+    network.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in live.items()})
+    return Enhancer(network, averaged.recipe, averaged.options, "cpu", run_dir)
+
+
+def ema_probe(run_dir: str | Path, recompute: bool = False, progress: bool = True) -> pd.DataFrame:
+    """Per-image scores on the three test sets of the run's averaged (``average``) and last-step (``live``)
+    generators, column ``generator``; cached in the run folder."""
+    run_dir = Path(run_dir)
+    cached = run_dir / PROBE_FILE
+    if cached.is_file() and not recompute:
+        return pd.read_csv(cached)
+    started = time.perf_counter()
+    sets = load_test_sets()
+    frames = [score_on_test_sets(load_run_enhancer(run_dir), sets, progress, "average").assign(generator="average"),
+              score_on_test_sets(live_enhancer(run_dir), sets, progress, "live").assign(generator="live")]
+    frame = pd.concat(frames, ignore_index=True)
+    frame.to_csv(cached, index=False, float_format="%.5f")
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
+    (run_dir / "ema_probe.json").write_text(json.dumps({
+        "command": f"python scripts/probe_ema.py {run_dir.parent.name}/{run_dir.name}", "commit": commit,
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "processor": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(), "wall_seconds": round(time.perf_counter() - started, 1),
+        "step": int(torch.load(run_dir / "checkpoint.pt", map_location="cpu", weights_only=True)["step"]),
+    }, indent=2, sort_keys=True) + "\n")
+    return frame
