@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["plot_haze"]
+__all__ = ["plot_haze", "plot_run_haze"]
 
 
 def plot_haze(summary: pd.DataFrame, targets: Mapping[str, float], sets: Sequence[str] = ("test", "flat", "identity"),
@@ -46,5 +46,33 @@ def plot_haze(summary: pd.DataFrame, targets: Mapping[str, float], sets: Sequenc
         ax.grid(alpha=0.3)
     (axes[0] if len(sets) > 1 else axes).set_ylabel("contrast (std of luminance)")
     fig.suptitle("Haze: lifted blacks (right) and lost contrast (down) against the targets (star)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_run_haze(per_run: pd.DataFrame, groups: Mapping[str, Sequence[str]], input_haze: float | None = None) -> Figure:
+    """The haze of each recorded run as a dot, grouped into rows, with each group's mean as a bar.
+
+    ``per_run`` is :func:`enhancelib.study.haze_runs.variant_haze` (columns ``experiment``, ``run``, ``haze``;
+    experiments of several chapters may be concatenated with their ``chapter/`` prefixed); ``groups`` maps a
+    row label to the experiments it pools, top to bottom. 0 is the targets' tone; ``input_haze`` draws the
+    inputs' as a dashed line.
+    """
+    fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(groups) + 1.4))
+    for row, (label, experiments) in enumerate(groups.items()):
+        values = per_run.loc[per_run["experiment"].isin(list(experiments)), "haze"].to_numpy(dtype=float)
+        ax.scatter(values, [row] * len(values), s=28, color=f"C{row % 10}", alpha=0.85, zorder=3)
+        if len(values):
+            ax.plot([values.mean()] * 2, [row - 0.3, row + 0.3], color=f"C{row % 10}", lw=2.2, zorder=2)
+            ax.annotate(f"{len(values)} run{'s' if len(values) > 1 else ''}", (values.max(), row), fontsize=7,
+                        xytext=(6, -3), textcoords="offset points", color="0.35")
+    ax.axvline(0.0, color="black", lw=1)
+    ax.annotate("targets' tone", (0.0, len(groups) - 0.4), fontsize=8, xytext=(3, 0), textcoords="offset points")
+    if input_haze is not None:
+        ax.axvline(input_haze, color="0.5", lw=1, ls="--")
+    ax.set_yticks(range(len(groups)), list(groups))
+    ax.invert_yaxis()
+    ax.set_xlabel("haze of the outputs (black lifted + contrast lost), sample photos")
+    ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
