@@ -33,7 +33,7 @@ from enhancelib.paths import RUNS_DIR
 from enhancelib.study.judging import difference_table, judge_pools, seed_pool
 
 __all__ = ["PANELS", "strip_levels", "run_sample_haze", "pool_sample_haze", "variant_haze", "haze_differences",
-           "HAZE_CANDIDATES"]
+           "HAZE_CANDIDATES", "HAZE_GROUPS", "grouped_run_haze"]
 
 PANELS = ("input", "output", "target")
 """The three panels of a sample strip, left to right."""
@@ -48,6 +48,23 @@ HAZE_CANDIDATES: dict[str, tuple[str, str, str]] = {
 }
 """Label ("A - B") -> (chapter, experiment A, experiment B): one candidate cause of the haze each, the seed pools
 of both sides as registered. Judged together as one family by :func:`haze_differences`."""
+
+HAZE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "UEGAN, quality weight 0.05 (paper)": ("uegan", ("quality-0.05",)),
+    "UEGAN, quality weight 0.1 (code; main runs)": ("uegan", ("full", "dense-eval")),
+    "UEGAN, quality weight 0.2": ("uegan", ("quality-0.2",)),
+    "UEGAN, quality weight 0.4": ("uegan", ("quality-0.4",)),
+    "UEGAN, no identity term": ("uegan", ("no-identity",)),
+    "UEGAN, 3x the budget": ("uegan", ("budget-3x", "budget-3x-kept")),
+    "BNCAGAN (main runs)": ("bncagan", ("full", "dense-eval")),
+    "BNCAGAN, no identity term": ("bncagan", ("no-identity",)),
+    "BNCAGAN, 3x the budget": ("bncagan", ("budget-3x",)),
+    "QAGAN (main runs)": ("qagan", ("full", "dense-eval")),
+    "QAGAN, 3x the budget": ("qagan", ("budget-3x",)),
+    "GleNet unpaired (main runs)": ("glenet", ("unpaired",)),
+    "GleNet unpaired, 3x the budget": ("glenet", ("unpaired-budget-3x",)),
+}
+"""Row label -> (chapter, experiments pooled): the figure's rows, one candidate cause per pair of rows."""
 
 
 def strip_levels(path: str | Path) -> dict[str, dict[str, float]]:
@@ -118,3 +135,27 @@ def haze_differences(candidates: Mapping[str, tuple[str, str, str]] | None = Non
     judged = difference_table(judge_pools(pairs, metric="haze"), unit="")
     return pd.DataFrame(sides).T.join(judged)
 
+
+
+def grouped_run_haze(groups: Mapping[str, tuple[str, Sequence[str]]] | None = None,
+                     runs_dir: str | Path | None = None) -> pd.DataFrame:
+    """:func:`variant_haze` of every group's experiments (those recorded), with a ``group`` column in ``groups``'
+    order (default :data:`HAZE_GROUPS`)."""
+    groups = HAZE_GROUPS if groups is None else groups
+    root = Path(RUNS_DIR if runs_dir is None else runs_dir)
+    frames = []
+    for label, (chapter, experiments) in groups.items():
+        recorded = [name for name in experiments
+                    if any((root / chapter / run / "samples").is_dir() for run in _pool_or_empty(chapter, name))]
+        if recorded:
+            frames.append(variant_haze(chapter, recorded, root).assign(group=label, chapter=chapter))
+    if not frames:
+        raise FileNotFoundError(f"no run of {list(groups)} is recorded with samples under {root}")
+    return pd.concat(frames, ignore_index=True)
+
+
+def _pool_or_empty(chapter: str, name: str) -> list[str]:
+    try:
+        return seed_pool(chapter, name)
+    except KeyError:
+        return []

@@ -50,29 +50,29 @@ def plot_haze(summary: pd.DataFrame, targets: Mapping[str, float], sets: Sequenc
     return fig
 
 
-def plot_run_haze(per_run: pd.DataFrame, groups: Mapping[str, Sequence[str]], input_haze: float | None = None) -> Figure:
-    """The haze of each recorded run as a dot, grouped into rows, with each group's mean as a bar.
+def plot_run_haze(per_run: pd.DataFrame, input_haze: float | None = None) -> Figure:
+    """The haze of each recorded run as a dot, one row per ``group`` (in order of appearance), the row's mean
+    as a bar.
 
-    ``per_run`` is :func:`enhancelib.study.haze_runs.variant_haze` (columns ``experiment``, ``run``, ``haze``;
-    experiments of several chapters may be concatenated with their ``chapter/`` prefixed); ``groups`` maps a
-    row label to the experiments it pools, top to bottom. 0 is the targets' tone; ``input_haze`` draws the
-    inputs' as a dashed line.
+    ``per_run`` is :func:`enhancelib.study.haze_runs.grouped_run_haze` (columns ``group`` and ``haze``). 0 is
+    the targets' tone; ``input_haze`` draws the inputs' as a dashed line.
     """
+    groups = list(dict.fromkeys(per_run["group"]))
     fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(groups) + 1.4))
-    for row, (label, experiments) in enumerate(groups.items()):
-        values = per_run.loc[per_run["experiment"].isin(list(experiments)), "haze"].to_numpy(dtype=float)
+    for row, label in enumerate(groups):
+        values = per_run.loc[per_run["group"] == label, "haze"].to_numpy(dtype=float)
         ax.scatter(values, [row] * len(values), s=28, color=f"C{row % 10}", alpha=0.85, zorder=3)
-        if len(values):
-            ax.plot([values.mean()] * 2, [row - 0.3, row + 0.3], color=f"C{row % 10}", lw=2.2, zorder=2)
-            ax.annotate(f"{len(values)} run{'s' if len(values) > 1 else ''}", (values.max(), row), fontsize=7,
-                        xytext=(6, -3), textcoords="offset points", color="0.35")
+        ax.plot([values.mean()] * 2, [row - 0.3, row + 0.3], color=f"C{row % 10}", lw=2.2, zorder=2)
+        ax.annotate(f"{len(values)} run{'s' if len(values) > 1 else ''}", (values.max(), row), fontsize=7,
+                    xytext=(6, -3), textcoords="offset points", color="0.35")
     ax.axvline(0.0, color="black", lw=1)
     ax.annotate("targets' tone", (0.0, len(groups) - 0.4), fontsize=8, xytext=(3, 0), textcoords="offset points")
     if input_haze is not None:
         ax.axvline(input_haze, color="0.5", lw=1, ls="--")
-    ax.set_yticks(range(len(groups)), list(groups))
+        ax.annotate("inputs", (input_haze, -0.6), fontsize=8, xytext=(3, 0), textcoords="offset points", color="0.4")
+    ax.set_yticks(range(len(groups)), groups)
     ax.invert_yaxis()
-    ax.set_xlabel("haze of the outputs (black lifted + contrast lost), sample photos")
+    ax.set_xlabel("haze of the outputs (black lifted + contrast lost), four sample photos")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig

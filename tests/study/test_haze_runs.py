@@ -79,3 +79,17 @@ def test_pools_and_candidates_use_the_registered_seed_pools(tmp_path, monkeypatc
     assert row["seeds A"] == 2 and row["seeds B"] == 2 and row["photos"] == 3
     assert row["Δ haze"] == pytest.approx(row["haze A"] - row["haze B"])
     assert row["verdict"] == "quiet better"                                # less haze is better
+
+
+def test_grouped_run_haze_keeps_the_groups_order_and_skips_what_is_not_recorded(tmp_path, monkeypatch):
+    names = {"uegan": ["full-seed0", "long-seed0"], "qagan": ["full-seed0"]}
+    monkeypatch.setattr(haze_runs, "seed_pool", lambda chapter, name: [n for n in names[chapter] if n.startswith(name)])
+    _record(tmp_path, "uegan", "long-seed0", [0.0, 0.1])
+    _record(tmp_path, "uegan", "full-seed0", [0.3, 0.2])
+    _record(tmp_path, "qagan", "full-seed0", [0.1, 0.1])
+    groups = {"long": ("uegan", ("long",)), "none": ("uegan", ("ghost",)), "1x": ("uegan", ("full",)),
+              "qagan": ("qagan", ("full",))}
+    frame = haze_runs.grouped_run_haze(groups, tmp_path)
+    assert list(frame["group"]) == ["long", "1x", "qagan"]
+    assert list(frame["chapter"]) == ["uegan", "uegan", "qagan"]
+    assert frame.loc[0, "haze"] < frame.loc[1, "haze"]

@@ -22,13 +22,12 @@ def test_one_panel_per_set_with_every_method_and_the_targets():
 def test_run_haze_draws_a_dot_per_run_and_a_mean_bar_per_group():
     from enhancelib.viz.tone import plot_run_haze
 
-    per_run = pd.DataFrame({"experiment": ["full", "full", "long", "other"], "run": ["a", "b", "c", "d"],
-                            "haze": [0.10, 0.06, 0.01, 0.5]})
-    fig = plot_run_haze(per_run, {"1x": ["full"], "3x": ["long"]}, input_haze=0.02)
+    per_run = pd.DataFrame({"group": ["1x", "1x", "3x"], "run": ["a", "b", "c"], "haze": [0.10, 0.06, 0.01]})
+    fig = plot_run_haze(per_run, input_haze=0.02)
     ax = fig.axes[0]
     dots = [c.get_offsets() for c in ax.collections]
-    assert [len(d) for d in dots] == [2, 1]                       # "other" is in no group
-    assert dots[0][:, 0].tolist() == [0.10, 0.06] and set(dots[0][:, 1]) == {0}
+    assert [len(d) for d in dots] == [2, 1]
+    assert dots[0][:, 0].tolist() == [0.10, 0.06] and set(dots[0][:, 1]) == {0} and set(dots[1][:, 1]) == {1}
     bars = [line for line in ax.lines if abs(line.get_ydata()[1] - line.get_ydata()[0] - 0.6) < 1e-9]
     assert [round(float(line.get_xdata()[0]), 6) for line in bars] == [0.08, 0.01]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1x", "3x"]
