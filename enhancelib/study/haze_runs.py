@@ -38,16 +38,18 @@ __all__ = ["PANELS", "strip_levels", "run_sample_haze", "pool_sample_haze", "var
 PANELS = ("input", "output", "target")
 """The three panels of a sample strip, left to right."""
 
-HAZE_CANDIDATES: dict[str, tuple[str, str, str]] = {
-    "UEGAN: quality weight 0.05 (paper) - 0.1 (code)": ("uegan", "quality-0.05", "full"),
-    "UEGAN: no identity term - with it": ("uegan", "no-identity", "full"),
-    "UEGAN: 3x the budget - 1x": ("uegan", "budget-3x", "full"),
-    "BNCAGAN: 3x the budget - 1x": ("bncagan", "budget-3x", "full"),
-    "QAGAN: 3x the budget - 1x": ("qagan", "budget-3x", "full"),
-    "GleNet unpaired: 3x the budget - 1x": ("glenet", "unpaired-budget-3x", "unpaired"),
+HAZE_CANDIDATES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "UEGAN: quality weight 0.05 (paper) - 0.1 (code)": ("uegan", ("quality-0.05",), ("full", "dense-eval")),
+    "UEGAN: no identity term - with it": ("uegan", ("no-identity",), ("full", "dense-eval")),
+    "UEGAN: 3x the budget - 1x": ("uegan", ("budget-3x", "budget-3x-kept"), ("full", "dense-eval")),
+    "BNCAGAN: no identity term - with it": ("bncagan", ("no-identity",), ("full", "dense-eval")),
+    "BNCAGAN: 3x the budget - 1x": ("bncagan", ("budget-3x",), ("full", "dense-eval")),
+    "QAGAN: 3x the budget - 1x": ("qagan", ("budget-3x",), ("full", "dense-eval")),
+    "GleNet unpaired: 3x the budget - 1x": ("glenet", ("unpaired-budget-3x",), ("unpaired",)),
 }
-"""Label ("A - B") -> (chapter, experiment A, experiment B): one candidate cause of the haze each, the seed pools
-of both sides as registered. Judged together as one family by :func:`haze_differences`."""
+"""Label ("A - B") -> (chapter, experiments pooled as A, as B): one candidate cause of the haze each, every
+registered seed of those experiments on each side. Judged together as one family by :func:`haze_differences`."""
+
 
 HAZE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "UEGAN, quality weight 0.05 (paper)": ("uegan", ("quality-0.05",)),
@@ -117,24 +119,25 @@ def variant_haze(chapter: str, experiments: Sequence[str], runs_dir: str | Path 
     return table[["experiment", "run", "haze", "haze_input", "black_lift", "contrast_loss"]]
 
 
-def haze_differences(candidates: Mapping[str, tuple[str, str, str]] | None = None,
+def haze_differences(candidates: Mapping[str, tuple[str, Sequence[str], Sequence[str]]] | None = None,
                      runs_dir: str | Path | None = None) -> pd.DataFrame:
     """Each candidate's difference in sample haze (A - B), judged by the book's rule as one family.
 
     Lower haze is better (every recorded output lies above the target's tone, where lower means nearer), so
-    the verdict names the side with less haze. Columns: the seeds of each side, each side's mean haze, then
+    the verdict names the side with less haze. Columns: the runs on each side, each side's mean haze, then
     :func:`~enhancelib.study.judging.difference_table`'s.
     """
     candidates = HAZE_CANDIDATES if candidates is None else candidates
     pairs, sides = {}, {}
     for label, (chapter, a, b) in candidates.items():
-        frames = [pool_sample_haze(chapter, seed_pool(chapter, name), runs_dir) for name in (a, b)]
+        frames = [pool_sample_haze(chapter, [run for name in side for run in _pool_or_empty(chapter, name)], runs_dir)
+                  for side in (a, b)]
         pairs[label] = (frames[0], frames[1])
-        sides[label] = {"seeds A": frames[0]["run"].nunique(), "seeds B": frames[1]["run"].nunique(),
+        sides[label] = {"runs A": frames[0]["run"].nunique(), "runs B": frames[1]["run"].nunique(),
                         "haze A": frames[0]["haze"].mean(), "haze B": frames[1]["haze"].mean()}
     judged = difference_table(judge_pools(pairs, metric="haze"), unit="")
-    return pd.DataFrame(sides).T.join(judged)
-
+    table = pd.DataFrame(sides).T.astype({"runs A": int, "runs B": int})
+    return table.join(judged)
 
 
 def grouped_run_haze(groups: Mapping[str, tuple[str, Sequence[str]]] | None = None,

@@ -74,9 +74,10 @@ def test_pools_and_candidates_use_the_registered_seed_pools(tmp_path, monkeypatc
     assert list(per_run["experiment"]) == ["quiet", "quiet", "full", "full"]
     by_hand = run_sample_haze(tmp_path / "uegan" / "full-seed1")["haze"].mean()
     assert per_run.set_index("run").loc["full-seed1", "haze"] == pytest.approx(by_hand)
-    table = haze_differences({"quiet - full": ("uegan", "quiet", "full")}, tmp_path)
+    table = haze_differences({"quiet - full": ("uegan", ("quiet",), ("full",))}, tmp_path)
     row = table.loc["quiet - full"]
-    assert row["seeds A"] == 2 and row["seeds B"] == 2 and row["photos"] == 3
+    assert row["runs A"] == 2 and row["runs B"] == 2 and row["photos"] == 3
+    assert table["runs A"].dtype.kind == "i"
     assert row["Δ haze"] == pytest.approx(row["haze A"] - row["haze B"])
     assert row["verdict"] == "quiet better"                                # less haze is better
 
