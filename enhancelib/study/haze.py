@@ -12,6 +12,11 @@ Each function answers one candidate cause without training:
   the test targets. A generator that imitates the high-quality domain takes
   on its levels; if those photos are brighter or flatter than the targets,
   the imitation is a haze on the test split.
+* :func:`crop_levels`: the same levels measured on the training crops, which
+  are all the discriminators and the generator ever see. A crop holds less of
+  a photo's range than the whole photo, so its blacks sit higher; what
+  matters for the haze is whether the *gap between the domains* (the edit
+  the generator learns) differs between crops and whole photos.
 """
 from __future__ import annotations
 
@@ -21,12 +26,13 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from enhancelib.data.sets import TrainSet
 from enhancelib.losses.perceptual import UEGAN_FIDELITY_WEIGHTS, PerceptualLoss
 from enhancelib.metrics.fidelity import psnr
 from enhancelib.metrics.tone import TONE_LEVELS, tone_levels
 from enhancelib.nn.vgg import VGGFeatures
 
-__all__ = ["hazed", "fidelity_blindness", "domain_levels"]
+__all__ = ["hazed", "fidelity_blindness", "domain_levels", "crop_levels", "domain_gap"]
 
 
 def hazed(photo: Tensor, lift: float) -> Tensor:
@@ -79,3 +85,35 @@ def domain_levels(domains: dict[str, Sequence[Tensor]]) -> pd.DataFrame:
     rows = {name: pd.DataFrame([tone_levels(p.float() / 255 if p.dtype == torch.uint8 else p) for p in photos])
             .mean() for name, photos in domains.items()}
     return pd.DataFrame(rows).T[list(TONE_LEVELS)]
+
+
+def crop_levels(train: TrainSet, batches: int = 40, seed: int = 0) -> pd.DataFrame:
+    """Mean tone levels of the training crops of each domain (``low``, ``high``), as the training draws them.
+
+    ``batches`` batches of the train set's own sampling (random crop, resize to the training size, the
+    flips), with a fixed seed.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    rows: dict[str, list[dict[str, float]]] = {"low": [], "high": []}
+    for _ in range(batches):
+        batch = train.sample(8, generator)
+        for domain, images in rows.items():
+            images.extend(tone_levels(image) for image in batch[domain])
+    return pd.DataFrame({domain: pd.DataFrame(levels).mean() for domain, levels in rows.items()}).T[list(TONE_LEVELS)]
+
+
+def domain_gap(whole: pd.DataFrame, crops: pd.DataFrame) -> pd.DataFrame:
+    """Black level and contrast of the two domains, and the gap between them (high - low), as whole photos and as
+    training crops: the edit the generator is taught, at the scale it is taught and at the scale it is used.
+
+    ``whole`` and ``crops`` have the rows ``low`` and ``high`` (:func:`domain_levels`, :func:`crop_levels`).
+    """
+    rows = {}
+    for scale, levels in (("whole photos", whole), ("training crops", crops)):
+        row: dict[str, float] = {}
+        for level in ("black", "contrast"):
+            row[f"{level}, low"] = float(levels.loc["low", level])
+            row[f"{level}, high"] = float(levels.loc["high", level])
+            row[f"{level}, gap"] = row[f"{level}, high"] - row[f"{level}, low"]
+        rows[scale] = row
+    return pd.DataFrame(rows).T
