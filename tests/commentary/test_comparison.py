@@ -98,6 +98,47 @@ def test_haze_quality_weight_commentary():
     assert weak[("test", "PSNR")].between(full.min(), full.max()).all()             # "inside the seed range"
 
 
+def test_haze_candidates_run_by_run_commentary():
+    from enhancelib.study.haze_runs import grouped_run_haze, haze_differences
+
+    runs = grouped_run_haze()
+    mean = runs.groupby("group")["haze"].mean()
+    weights = [mean[f"UEGAN, quality weight {w}" + suffix] for w, suffix in
+               (("0.05", " (paper)"), ("0.1", " (code; main runs)"), ("0.2", ""), ("0.4", ""))]
+    assert weights == sorted(weights)                                               # "the stronger, the hazier"
+    main = mean["UEGAN, quality weight 0.1 (code; main runs)"]
+    assert_quotes("05_comparison.ipynb", "haze-runs-reading",
+                  "average " + ", ".join(f"{w:.3f}" for w in weights[:3]) + f" and {weights[3]:.3f}",
+                  f"averages {mean['UEGAN, no identity term']:.3f}, against {main:.3f} with it",
+                  f"({mean['BNCAGAN, no identity term']:.3f} against {mean['BNCAGAN (main runs)']:.3f})",
+                  f"runs average {mean['UEGAN, 3x the budget']:.3f}",
+                  f"({mean['BNCAGAN, 3x the budget']:.3f} against {mean['BNCAGAN (main runs)']:.3f}, "
+                  f"{mean['QAGAN, 3x the budget']:.3f} against {mean['QAGAN (main runs)']:.3f})",
+                  f"({mean['GleNet unpaired (main runs)']:.3f}), stays so ({mean['GleNet unpaired, 3x the budget']:.3f})")
+    longer = runs.loc[runs["group"] == "UEGAN, 3x the budget", "haze"]
+    budget = runs.loc[runs["group"] == "UEGAN, quality weight 0.1 (code; main runs)", "haze"]
+    assert longer.max() < budget.min()                                   # "every one of them lies below every run"
+    assert mean["UEGAN, no identity term"] < main                      # no identity term: not hazier
+    table = haze_differences()
+    assert (table["verdict"] == "no difference shown").all()           # "four photos show none of these differences"
+    widths = table["95% interval"].str.strip("[]").str.split(", ").map(lambda p: float(p[1]) - float(p[0]))
+    assert_quotes("05_comparison.ipynb", "haze-runs-reading", f"intervals are {widths.min():.2f} to {widths.max():.2f} wide")
+
+
+def test_haze_crop_commentary():
+    from enhancelib.config import resolve_preset
+    from enhancelib.data import load_data
+    from enhancelib.study.haze import crop_levels, domain_gap, domain_levels
+
+    train = load_data("benchmark", resolve_preset("cpu")).train
+    gap = domain_gap(domain_levels({"low": train.low, "high": train.high}), crop_levels(train))
+    assert_quotes("05_comparison.ipynb", "haze-crops-reading",
+                  f"black level is {gap.loc['training crops', 'black, gap']:.3f} in crops and "
+                  f"{gap.loc['whole photos', 'black, gap']:.3f} in whole",
+                  f"in contrast {gap.loc['training crops', 'contrast, gap']:.3f} and {gap.loc['whole photos', 'contrast, gap']:.3f}")
+    assert (gap["black, gap"].max() - gap["black, gap"].min()) < 0.01              # "shift both domains together"
+
+
 # ---- chapter 05: how the table is made, the reading of the results table, the summary
 
 @lru_cache(maxsize=None)
