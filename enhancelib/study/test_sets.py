@@ -184,3 +184,40 @@ def generalisation_checks(table: pd.DataFrame, operators: Sequence[str]) -> pd.D
                 row[("identity", "edit (levels)")] < table.loc[least, ("identity", "edit (levels)")]),
         }
     return pd.DataFrame(rows).T
+
+
+def kept_runs(chapter: str, runs_dir: Path | None = None) -> list[str]:
+    """The runs of ``chapter`` whose record keeps a generator (so they can be scored on all three sets), by name."""
+    from enhancelib.paths import RUNS_DIR
+
+    root = (RUNS_DIR if runs_dir is None else runs_dir) / chapter
+    return sorted(path.parent.name for path in root.glob("*/generator.pt"))
+
+
+def chapter_test_set_table(chapter: str, labels: Mapping[str, str] | None = None,
+                           runs_dir: Path | None = None) -> pd.DataFrame:
+    """:func:`test_set_table` of the input, the classical operator that edits good photos least, and every run of
+    ``chapter`` that keeps its generator (one row each, named by its registered label and seed unless ``labels``
+    renames it): the chapter's results on the three test sets, with the haze."""
+    from enhancelib.paths import RUNS_DIR
+
+    root = RUNS_DIR if runs_dir is None else runs_dir
+    runs = kept_runs(chapter, root)
+    if not runs:
+        raise FileNotFoundError(f"no run of chapter {chapter!r} keeps its generator under {root}")
+    operators = operator_test_set_scores(progress=False)
+    identity = operators[(operators["set"] == "identity") & ~operators["method"].isin(["input", "target"])]
+    least = str(identity.groupby("method")["change"].mean().idxmin())
+    frames = [operators[operators["method"].isin(["input", least, "target"])]]
+    names = {run: _run_label(chapter, run) for run in runs} | dict(labels or {})
+    for run in runs:
+        frames.append(run_test_set_scores(root / chapter / run, progress=False).assign(method=names.get(run, run)))
+    return test_set_table(pd.concat(frames, ignore_index=True))
+
+
+def _run_label(chapter: str, run: str) -> str:
+    """``"<registered label>, seed N"`` of a run, or the run's name where it is not registered."""
+    from enhancelib.study.experiments import EXPERIMENTS
+
+    found = EXPERIMENTS.get((chapter, run))
+    return f"{found.label}, seed {found.seed}" if found is not None and found.label else run

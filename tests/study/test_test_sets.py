@@ -52,3 +52,22 @@ def test_the_table_puts_the_sets_side_by_side_and_the_checks_read_it(sets):
     checks = generalisation_checks(table, operators=["copy"])
     assert list(checks.index) == ["milky"]
     assert not checks.loc["milky"].iloc[-1]      # the milky enhancer edits good photos more than doing nothing
+
+
+def test_chapter_table_holds_input_least_editing_operator_and_every_kept_run():
+    from enhancelib.paths import RUNS_DIR
+    from enhancelib.study.test_sets import (chapter_test_set_table, kept_runs, operator_test_set_scores,
+                                            run_test_set_scores)
+
+    runs = kept_runs("qagan")
+    assert runs and all((RUNS_DIR / "qagan" / r / "generator.pt").is_file() for r in runs)
+    table = chapter_test_set_table("qagan", labels={runs[0]: "main"})
+    operators = operator_test_set_scores(progress=False)
+    edits = operators[(operators["set"] == "identity") & ~operators["method"].isin(["input", "target"])]
+    least = edits.groupby("method")["change"].mean().idxmin()
+    assert list(table.index[:2]) == ["input", least] and "main" in table.index and len(table) == 2 + len(runs)
+    own = run_test_set_scores(RUNS_DIR / "qagan" / runs[0], progress=False)
+    assert table.loc["main", ("flat", "PSNR")] == pytest.approx(own.loc[own["set"] == "flat", "psnr"].mean())
+    assert table.loc["input", ("identity", "edit (levels)")] == 0
+    with pytest.raises(FileNotFoundError, match="keeps its generator"):
+        chapter_test_set_table("nochapter")
