@@ -229,3 +229,17 @@ def test_bncagan_summary_follows_the_records():
                   "By the book's rule BNCAGAN is separated neither from its input nor from autocontrast, and no row "
                   "of Table 2 differs")
     assert_quotes("lab_04_bncagan.ipynb", "dense-comment", "BNCAGAN and autocontrast are not separated")
+
+
+def test_three_sets_commentary():
+    from enhancelib.study.test_sets import chapter_test_set_table
+
+    table = chapter_test_set_table("bncagan", labels={"full-seed0": "main"})
+    main, source = table.loc["main"], table.loc["input"]
+    assert_quotes("04_bncagan.ipynb", "bncagan-three-sets-reading",
+                  f"({main[('flat', 'PSNR')]:.2f} dB against the input's {source[('flat', 'PSNR')]:.2f})",
+                  f"SSIM ({main[('flat', 'SSIM')]:.3f} against {source[('flat', 'SSIM')]:.3f})",
+                  f"({main[('flat', 'haze')]:.3f} against {source[('flat', 'haze')]:.3f})",
+                  f"by {main[('identity', 'edit (levels)')]:.1f} levels where autocontrast moves them by "
+                  f"{table.loc['autocontrast', ('identity', 'edit (levels)')]:.1f}")
+    assert main[("flat", "PSNR")] > source[("flat", "PSNR")] and main[("flat", "SSIM")] < source[("flat", "SSIM")]

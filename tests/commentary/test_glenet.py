@@ -267,3 +267,17 @@ def test_glenet_results_commentary():
                   f"(the paper: {signed(23.82 - 23.74)} dB)")
     assert five["WGAN-GP GEN & LEN* - proposed GEN & LEN"].mean_difference < 23.82 - 25.88, "'far further' than -2.04"
     assert all(len(POOLS[name]) == 1 for name in ("CWGAN-GP GEN", "CWGAN-GP GEN & LEN")), "'one seed per ablated row'"
+
+
+def test_three_sets_commentary():
+    from enhancelib.study.test_sets import chapter_test_set_table
+
+    table = chapter_test_set_table("glenet", labels={"unpaired-seed0": "unpaired", "paired-gen-len": "paired"})
+    unpaired, paired, source = table.loc["unpaired"], table.loc["paired"], table.loc["input"]
+    edit = ("identity", "edit (levels)")
+    assert_quotes("02_glenet.ipynb", "glenet-three-sets-reading",
+                  f"flat render ({unpaired[('flat', 'PSNR')]:.2f} dB against the input's {source[('flat', 'PSNR')]:.2f})",
+                  f"({unpaired[('flat', 'haze')]:.3f} against {source[('flat', 'haze')]:.3f})",
+                  f"by {unpaired[edit]:.1f} levels where autocontrast moves them by {table.loc['autocontrast', edit]:.1f}",
+                  f"paired model by {paired[edit]:.1f}")
+    assert table.index[1] == "autocontrast"                       # the operator that edits good photos least
