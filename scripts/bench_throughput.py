@@ -144,7 +144,7 @@ def main() -> int:
                         continue   # one compiled process per recipe: its compile time dwarfs the steps
                     weights = str(Path(tmp) / f"{key}-{setting}.pt")
                     per_setting[setting].append(child(key, setting, args, weights))
-                    print(f"{key:16} round {round_ + 1} {setting:9} "
+                    print(f"{key:16} round {round_ + 1} {setting:13} "
                           f"{per_setting[setting][-1]['cpu_seconds_per_step']:.3f} CPU-s/step", flush=True)
             today = statistics.median(r["steps_per_cpu_second"] for r in per_setting["today"])
             results[key] = {}
@@ -156,10 +156,10 @@ def main() -> int:
                     "max_weight_difference": largest_difference(str(Path(tmp) / f"{key}-today.pt"),
                                                                 str(Path(tmp) / f"{key}-{setting}.pt")),
                 }
-    lines = [f"{'recipe':16} {'setting':9} {'steps/CPU-s':>11} {'x today':>8} {'wall s/step':>11} {'max |dw|':>9}"]
+    lines = [f"{'recipe':16} {'setting':13} {'steps/CPU-s':>11} {'x today':>8} {'wall s/step':>11} {'max |dw|':>9}"]
     for key, settings in results.items():
         for setting, row in settings.items():
-            lines.append(f"{key:16} {setting:9} {row['steps_per_cpu_second']:11.3f} {row['speedup']:8.2f} "
+            lines.append(f"{key:16} {setting:13} {row['steps_per_cpu_second']:11.3f} {row['speedup']:8.2f} "
                          f"{row['wall_seconds_per_step']:11.2f} {row['max_weight_difference']:9.1e}")
     table = "\n".join(lines)
     print(table)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["REUSED_MEMORY_SUFFIX", "recorded_benchmark", "benchmark_medians", "benchmark_lookup",
-           "allocator_comparison", "public_code_comparison", "describe_public_code_comparison"]
+           "allocator_comparison", "public_code_comparison", "describe_public_code_comparison", "throughput_table"]
 
 REUSED_MEMORY_SUFFIX = ".reused-memory"
 """Suffix of a benchmark recorded with ``--reuse-freed-memory`` (``scripts/record_benchmarks.py``)."""
@@ -156,3 +156,24 @@ def describe_public_code_comparison(table: pd.DataFrame, published: Mapping[str,
                "machine, the column 'ours / public code', says whether ours is slower."
                if (machine > 1).all() else
                "The machine was not slower than the one behind those figures, so they can be compared as well."))
+
+
+def throughput_table(path: Path | None = None) -> pd.DataFrame:
+    """The recorded training-throughput benchmark (``scripts/bench_throughput.py --record``): per recipe and
+    setting, steps per CPU-second, the ratio to today's engine, wall seconds per step and the largest weight
+    difference from today's after the timed steps (0: bit-identical)."""
+    import json
+
+    import pandas as pd
+
+    from enhancelib.paths import REPO_ROOT  # looked up per call: tests move the root
+
+    path = path or REPO_ROOT / "data" / "runs" / "benchmark" / "throughput" / "throughput.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is not recorded; run: python scripts/bench_throughput.py --record")
+    record = json.loads(path.read_text())
+    rows = [{"recipe": recipe, "setting": setting, "steps per CPU-second": row["steps_per_cpu_second"],
+             "x today": row["speedup"], "wall s per step": row["wall_seconds_per_step"],
+             "largest weight change": row["max_weight_difference"]}
+            for recipe, settings in record["results"].items() for setting, row in settings.items()]
+    return pd.DataFrame(rows).set_index(["recipe", "setting"])
