@@ -172,8 +172,10 @@ def throughput_table(path: Path | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{path} is not recorded; run: python scripts/bench_throughput.py --record")
     record = json.loads(path.read_text())
+    order = ("today", "reuse", "1-thread", "channels-last", "compile")
     rows = [{"recipe": recipe, "setting": setting, "steps per CPU-second": row["steps_per_cpu_second"],
              "x today": row["speedup"], "wall s per step": row["wall_seconds_per_step"],
              "largest weight change": row["max_weight_difference"]}
-            for recipe, settings in record["results"].items() for setting, row in settings.items()]
+            for recipe, settings in record["results"].items()
+            for setting, row in sorted(settings.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)]
     return pd.DataFrame(rows).set_index(["recipe", "setting"])

@@ -199,3 +199,23 @@ def test_summary_commentary():
     edits = three_set_table()[("identity", "edit (levels)")]
     learned = ["uegan", "uegan_charbonnier", "glenet", "glenet_paired", "qagan", "bncagan"]
     assert edits[learned].min() > 2.5 * edits["autocontrast"]                 # "several times more than autocontrast"
+
+
+def test_throughput_lab_commentary():
+    from enhancelib.study.speed_records import throughput_table
+
+    table = throughput_table()
+    ratio = table["x today"]
+    best = ratio.drop("today", level="setting").groupby(level="recipe").max()
+    reuse = ratio.xs("reuse", level="setting")
+    last = table.xs("channels-last", level="setting")
+    paired = table.loc["glenet_paired"]
+    assert (best < 1.5).all()                                                           # "none comes near 1.5"
+    assert (table.xs("reuse", level="setting")["largest weight change"] == 0).all()     # "changes no number"
+    assert_quotes("lab_05_comparison.ipynb", "throughput-reading",
+                  f"UEGAN (at most {best['uegan']:.2f}) or BNCAGAN (at most {best['bncagan']:.2f})",
+                  f"gains {round(100 * (reuse.min() - 1))} to {round(100 * (reuse.max() - 1))}%",
+                  f"paired recipe gains {round(100 * (paired.loc['1-thread', 'x today'] - 1))}%, at "
+                  f"{paired.loc['1-thread', 'wall s per step'] / paired.loc['today', 'wall s per step']:.1f} times",
+                  f"channels-last gains {round(100 * (last['x today'].min() - 1))} to {round(100 * (last['x today'].max() - 1))}%",
+                  f"by up to {last['largest weight change'].max():.4f} after ten steps")

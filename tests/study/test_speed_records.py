@@ -95,13 +95,13 @@ def test_throughput_table_reads_the_record_row_by_row(tmp_path):
 
     from enhancelib.study.speed_records import throughput_table
 
-    record = {"results": {"uegan": {"today": {"steps_per_cpu_second": 0.5, "speedup": 1.0, "wall_seconds_per_step": 1.0,
+    record = {"results": {"uegan": {"reuse": {"steps_per_cpu_second": 0.55, "speedup": 1.1, "wall_seconds_per_step": 0.9,
                                               "max_weight_difference": 0.0},
-                                    "reuse": {"steps_per_cpu_second": 0.55, "speedup": 1.1, "wall_seconds_per_step": 0.9,
+                                    "today": {"steps_per_cpu_second": 0.5, "speedup": 1.0, "wall_seconds_per_step": 1.0,
                                               "max_weight_difference": 0.0}}}}
     (tmp_path / "t.json").write_text(json.dumps(record))
     table = throughput_table(tmp_path / "t.json")
-    assert list(table.index) == [("uegan", "today"), ("uegan", "reuse")]
+    assert list(table.index) == [("uegan", "today"), ("uegan", "reuse")]      # today first, whatever the file's order
     assert table.loc[("uegan", "reuse"), "x today"] == 1.1 and table.loc[("uegan", "reuse"), "wall s per step"] == 0.9
     with pytest.raises(FileNotFoundError, match="bench_throughput.py --record"):
         throughput_table(tmp_path / "none.json")
