@@ -339,3 +339,19 @@ def test_uegan_default_initialisation_commentary():
     assert_quotes(LAB, "default-init-comment",
                   f"moves by {signed(judged.mean_difference)} dB against the main model (95% interval "
                   f"{_interval(judged)})")
+
+
+def test_three_sets_commentary():
+    from enhancelib.study.test_sets import chapter_test_set_table
+
+    weak_runs = ["quality-0.05-seed1", "quality-0.05-seed2"]
+    table = chapter_test_set_table("uegan", labels={"full-seed0": "main"} | {r: r for r in weak_runs})
+    main, source, weak = table.loc["main"], table.loc["input"], table.loc[weak_runs]
+    edit = ("identity", "edit (levels)")
+    assert_quotes("01_uegan.ipynb", "uegan-three-sets-reading",
+                  f"({main[('flat', 'PSNR')]:.2f} dB against the input's {source[('flat', 'PSNR')]:.2f})",
+                  f"SSIM ({main[('flat', 'SSIM')]:.3f} against {source[('flat', 'SSIM')]:.3f})",
+                  f"({main[('flat', 'haze')]:.3f} against {source[('flat', 'haze')]:.3f})",
+                  f"by {main[edit]:.1f} levels where autocontrast moves them by {table.loc['autocontrast', edit]:.1f}",
+                  f"by {weak[edit].min():.1f}-{weak[edit].max():.1f} levels")
+    assert (weak[("flat", "SSIM")] >= source[("flat", "SSIM")]).all()           # "keep the flat render's SSIM"
