@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["REUSED_MEMORY_SUFFIX", "recorded_benchmark", "benchmark_medians", "benchmark_lookup",
-           "allocator_comparison", "public_code_comparison", "describe_public_code_comparison", "throughput_table"]
+           "allocator_comparison", "public_code_comparison", "describe_public_code_comparison", "throughput_table",
+           "both_allocators", "bf16_kept_or_missing"]
 
 REUSED_MEMORY_SUFFIX = ".reused-memory"
 """Suffix of a benchmark recorded with ``--reuse-freed-memory`` (``scripts/record_benchmarks.py``)."""
@@ -179,3 +180,24 @@ def throughput_table(path: Path | None = None) -> pd.DataFrame:
             for recipe, settings in record["results"].items()
             for setting, row in sorted(settings.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)]
     return pd.DataFrame(rows).set_index(["recipe", "setting"])
+
+
+def both_allocators(record: str, lines: Mapping[str, str]) -> pd.DataFrame:
+    """:func:`benchmark_lookup` of ``record`` and of its freed-memory-kept recording (rows ``default allocator``,
+    ``freed memory kept``); NaN where a line is not recorded."""
+    import pandas as pd
+
+    return pd.DataFrame({label: benchmark_lookup(name, lines) for name, label in
+                         ((record, "default allocator"), (record + REUSED_MEMORY_SUFFIX, "freed memory kept"))}).T
+
+
+def bf16_kept_or_missing(table: pd.DataFrame, record: str) -> tuple[Mapping[str, float], str | None]:
+    """The ``freed memory kept`` row of a :func:`both_allocators` table with bfloat16 lines, and, where its
+    ``step bfloat16 (ms)`` is not recorded, the sentence that says how to record it (else None)."""
+    import math
+
+    kept = table.loc["freed memory kept"]
+    if math.isfinite(float(kept["step bfloat16 (ms)"])):
+        return kept, None
+    return kept, (f"The bfloat16 lines are not recorded yet: `python scripts/record_benchmarks.py {record}` records "
+                  "them on a CPU with native bfloat16 (avx512_bf16 or AMX).")

@@ -107,3 +107,18 @@ def test_throughput_table_reads_the_record_row_by_row(tmp_path):
         throughput_table(tmp_path / "none.json")
     recorded = throughput_table()                   # the record in the repository: every recipe, today's row = 1
     assert (recorded.xs("today", level="setting")["x today"] == 1).all()
+
+
+def test_bf16_row_or_the_sentence_that_says_how_to_record_it():
+    import math
+
+    import pandas as pd
+
+    from enhancelib.study.speed_records import bf16_kept_or_missing
+
+    recorded = pd.DataFrame({"step bfloat16 (ms)": [900.0, 800.0]}, index=["default allocator", "freed memory kept"])
+    kept, missing = bf16_kept_or_missing(recorded, "bench_x")
+    assert missing is None and kept["step bfloat16 (ms)"] == 800.0
+    absent = recorded.assign(**{"step bfloat16 (ms)": [math.nan, math.nan]})
+    _, missing = bf16_kept_or_missing(absent, "bench_x")
+    assert missing is not None and "python scripts/record_benchmarks.py bench_x" in missing

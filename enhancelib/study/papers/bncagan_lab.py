@@ -14,7 +14,7 @@ import pandas as pd
 from enhancelib.paths import RUNS_DIR
 from enhancelib.study.adaptivity import exposure_change
 from enhancelib.study.pages import test_pair
-from enhancelib.study.speed_records import allocator_comparison, benchmark_lookup
+from enhancelib.study.speed_records import allocator_comparison, bf16_kept_or_missing, both_allocators
 from enhancelib.train.runs import RecordedRun, load_run
 
 __all__ = ["PUBLIC_MS", "cpu_records", "recipe_scores_sentence", "per_step_sentence", "exposure_needs",
@@ -86,17 +86,14 @@ def _row(table: pd.DataFrame, label: str) -> dict[str, float]:
 
 def bf16_table() -> pd.DataFrame:
     """Our forward and training step in float32 and bfloat16, with both allocators (ms; NaN where not recorded)."""
-    return pd.DataFrame({allocator: benchmark_lookup(record, _BF16_LINES) for record, allocator in
-                         (("bench_bncagan", "default allocator"),
-                          ("bench_bncagan.reused-memory", "freed memory kept"))}).T
+    return both_allocators("bench_bncagan", _BF16_LINES)
 
 
 def bf16_sentence(table: pd.DataFrame) -> str:
     """The bfloat16 figures with freed memory kept, beside the public code's float32 ones."""
-    kept = table.loc["freed memory kept"]
-    if not np.isfinite(kept["step bfloat16 (ms)"]):
-        return ("The bfloat16 lines are not recorded yet: `python scripts/record_benchmarks.py bench_bncagan` records "
-                "them on a CPU with native bfloat16 (avx512_bf16 or AMX).")
+    kept, missing = bf16_kept_or_missing(table, "bench_bncagan")
+    if missing:
+        return missing
     return (f"With freed memory kept: forward {kept['forward float32 (ms)']:.0f} ms in float32, "
             f"{kept['forward bfloat16 (ms)']:.0f} ms in bfloat16 (public code {PUBLIC_MS['forward']:.0f} ms, float32); "
             f"training step {kept['step float32 (ms)']:.0f} / {kept['step bfloat16 (ms)']:.0f} ms (public "

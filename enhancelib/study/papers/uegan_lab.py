@@ -28,7 +28,7 @@ from enhancelib.study.pages import test_pair
 from enhancelib.study.papers.uegan import MAIN, ChapterRuns, Comparison, OPERATOR, judge
 from enhancelib.study.judging import judge_pools
 from enhancelib.study.seed_groups import describe_dense_evaluations, describe_longer_run, readable_dense_table
-from enhancelib.study.speed_records import benchmark_lookup
+from enhancelib.study.speed_records import bf16_kept_or_missing, both_allocators
 from enhancelib.viz import plot_dense_evaluations, plot_eval
 
 __all__ = ["split_names", "exposure_needs", "dense_evaluations", "longer_budget_seed0", "seed0_against_autocontrast",
@@ -186,16 +186,14 @@ def bf16_speed_table() -> pd.DataFrame:
     ``scripts/bench_uegan.py`` (default allocator, freed memory kept); NaN where a line is not recorded."""
     lines = {"forward float32 (ms)": "ours (inference_mode", "forward bfloat16 (ms)": "ours, bfloat16",
              "step float32 (ms)": "UEGANRecipe.train_step (", "step bfloat16 (ms)": "UEGANRecipe.train_step, amp"}
-    return pd.DataFrame({label: benchmark_lookup(record, lines) for record, label in
-                         (("bench_uegan", "default allocator"), ("bench_uegan.reused-memory", "freed memory kept"))}).T
+    return both_allocators("bench_uegan", lines)
 
 
 def bf16_speed_sentence(table: pd.DataFrame) -> str:
     """What bfloat16 autocast buys on the forward pass and the training step, with freed memory kept."""
-    kept = table.loc["freed memory kept"]
-    if not np.isfinite(kept["step bfloat16 (ms)"]):
-        return ("The bfloat16 lines are not recorded yet: `python scripts/record_benchmarks.py bench_uegan` records "
-                "them on a CPU with native bfloat16 (avx512_bf16 or AMX).")
+    kept, missing = bf16_kept_or_missing(table, "bench_uegan")
+    if missing:
+        return missing
     return (f"With freed memory kept, bfloat16 autocast takes the forward pass from {kept['forward float32 (ms)']:.0f} "
             f"to {kept['forward bfloat16 (ms)']:.0f} ms ({kept['forward bfloat16 (ms)'] / 682:.2f} x the public code's "
             f"682 ms) and the training step from {kept['step float32 (ms)']:.0f} to {kept['step bfloat16 (ms)']:.0f} ms "
