@@ -29,8 +29,11 @@ import torch
 from enhancelib.data.test_sets import load_test_sets
 from enhancelib.inference import Enhancer, load_run_enhancer
 from enhancelib.metrics.scoring import score_on_test_sets
+from enhancelib.metrics.tone import haze
+from enhancelib.study.judging import ALPHA, difference_table
+from enhancelib.study.statistics import judge_difference, judge_family
 
-__all__ = ["PROBE_FILE", "live_generator_state", "live_enhancer", "ema_probe"]
+__all__ = ["PROBE_FILE", "live_generator_state", "live_enhancer", "ema_probe", "ema_differences"]
 
 PROBE_FILE = "ema_probe.csv"
 
@@ -86,3 +89,23 @@ def ema_probe(run_dir: str | Path, recompute: bool = False, progress: bool = Tru
         "step": int(torch.load(run_dir / "checkpoint.pt", map_location="cpu", weights_only=True)["step"]),
     }, indent=2, sort_keys=True) + "\n")
     return frame
+
+
+def ema_differences(frame: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """The live generator against the averaged one (``live - average``), judged by the book's rule as one family:
+    PSNR on the test split and the flat render, haze on both (lower is better), SSIM on the identity set.
+
+    ``frame`` is :func:`ema_probe`'s; ``targets`` the targets' tone levels by photo name (column ``name``,
+    :func:`enhancelib.study.test_sets.target_levels`).
+    """
+    levels = targets.set_index("name")
+    scored = frame.copy()
+    scored["haze"] = [haze(row, levels.loc[row["name"]]) for _, row in scored.iterrows()]
+    alone = {}
+    for set_name, metric in (("test", "psnr"), ("flat", "psnr"), ("test", "haze"), ("flat", "haze"),
+                             ("identity", "ssim")):
+        part = scored[scored["set"] == set_name]
+        live, average = (part[part["generator"] == g] for g in ("live", "average"))
+        alone[f"{set_name} {metric}: live - average"] = judge_difference(live, average, metric, confidence=1 - ALPHA)
+    # the five comparisons are one family: their p-values are Holm-adjusted together
+    return difference_table(dict(zip(alone, judge_family(list(alone.values())))), unit="")

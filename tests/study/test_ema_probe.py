@@ -55,3 +55,21 @@ def test_probe_scores_both_generators_and_caches_them(averaged_run, monkeypatch)
     provenance = json.loads((averaged_run / "ema_probe.json").read_text())
     assert provenance["step"] == 3 and "commit" in provenance
     pd.testing.assert_frame_equal(probe.ema_probe(averaged_run), frame, check_dtype=False, atol=1e-4)
+
+
+def test_ema_differences_judge_live_against_average_as_one_family():
+    rows = []
+    for set_name in ("test", "flat", "identity"):
+        for k in range(6):
+            for generator, shift in (("average", 0.0), ("live", 1.0 + 0.1 * k)):
+                rows.append({"set": set_name, "name": f"p{k}", "generator": generator, "psnr": 20 + shift,
+                             "ssim": 0.9 - 0.001 * shift, "black": 0.10 + 0.01 * shift, "contrast": 0.2})
+    targets = pd.DataFrame({"name": [f"p{k}" for k in range(6)], "black": 0.1, "contrast": 0.2})
+    table = probe.ema_differences(pd.DataFrame(rows), targets)
+    assert list(table.index) == ["test psnr: live - average", "flat psnr: live - average", "test haze: live - average",
+                                 "flat haze: live - average", "identity ssim: live - average"]
+    assert table.loc["flat psnr: live - average", "Δ psnr"] == pytest.approx(1.25)
+    assert table.loc["flat haze: live - average", "Δ haze"] == pytest.approx(0.0125)
+    assert table.loc["test psnr: live - average", "verdict"] == "test psnr: live better"
+    assert table.loc["flat haze: live - average", "verdict"] == "average better"       # less haze is better
+    assert table.loc["identity ssim: live - average", "verdict"] == "average better"
