@@ -2,6 +2,7 @@
 
     python scripts/chapter_stats.py                       # the committed notebooks (figures: from the built book)
     python scripts/chapter_stats.py --executed DIR        # count figures in executed copies in DIR
+    python scripts/chapter_stats.py --notebooks DIR       # the notebooks of another checkout (before/after tables)
 
 Prose words are the words of markdown cells outside code blocks and display
 maths. Code lines are non-blank lines of code cells; a cell tagged
@@ -71,9 +72,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--executed", type=Path, default=REPO / "_build" / "jupyter_execute" / "notebooks",
                         help="folder of executed notebooks (default: the book build's)")
+    parser.add_argument("--notebooks", type=Path, default=REPO / "notebooks",
+                        help="folder of the notebooks to count (default: this checkout's)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
-    rows = [chapter_stats(p, args.executed) for p in sorted((REPO / "notebooks").glob("*.ipynb"))]
+    rows = [chapter_stats(p, args.executed) for p in sorted(args.notebooks.glob("*.ipynb"))]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0

@@ -28,3 +28,13 @@ def test_counts_prose_without_code_blocks_or_display_maths_and_splits_hidden_cod
     assert stats == {"chapter": "01_x", "prose_words": 2, "visible_code_lines": 2, "hidden_code_lines": 1,
                      "figures": 1}
     assert chapter_stats.chapter_stats(path, executed=None)["figures"] is None
+
+
+def test_counts_the_notebooks_of_another_folder(tmp_path, capsys, monkeypatch):
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": ["one two three"]}]
+    (tmp_path / "07_old.ipynb").write_text(json.dumps(notebook(cells)))
+    monkeypatch.setattr("sys.argv", ["chapter_stats.py", "--notebooks", str(tmp_path), "--executed", str(tmp_path),
+                                     "--json"])
+    assert chapter_stats.main() == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["chapter"], r["prose_words"]) for r in rows] == [("07_old", 3)]
