@@ -195,14 +195,16 @@ def kept_runs(chapter: str, runs_dir: Path | None = None) -> list[str]:
 
 
 def chapter_test_set_table(chapter: str, labels: Mapping[str, str] | None = None,
-                           runs_dir: Path | None = None) -> pd.DataFrame:
+                           runs_dir: Path | None = None, runs: Sequence[str] | None = None) -> pd.DataFrame:
     """:func:`test_set_table` of the input, the classical operator that edits good photos least, and every run of
     ``chapter`` that keeps its generator (one row each, named by its registered label and seed unless ``labels``
-    renames it): the chapter's results on the three test sets, with the haze."""
+    renames it): the chapter's results on the three test sets, with the haze. ``runs`` keeps only those runs,
+    in that order."""
     from enhancelib.paths import RUNS_DIR
 
     root = RUNS_DIR if runs_dir is None else runs_dir
-    runs = kept_runs(chapter, root)
+    kept = kept_runs(chapter, root)
+    runs = kept if runs is None else [run for run in runs if run in kept]
     if not runs:
         raise FileNotFoundError(f"no run of chapter {chapter!r} keeps its generator under {root}")
     operators = operator_test_set_scores(progress=False)

@@ -71,3 +71,11 @@ def test_chapter_table_holds_input_least_editing_operator_and_every_kept_run():
     assert table.loc["input", ("identity", "edit (levels)")] == 0
     with pytest.raises(FileNotFoundError, match="keeps its generator"):
         chapter_test_set_table("nochapter")
+
+
+def test_chapter_table_keeps_the_runs_asked_for_in_their_order():
+    from enhancelib.study.test_sets import chapter_test_set_table
+
+    table = chapter_test_set_table("uegan", runs=["quality-0.05-seed2", "not-recorded", "full-seed0"],
+                                   labels={"quality-0.05-seed2": "weak", "full-seed0": "main"})
+    assert list(table.index) == ["input", "autocontrast", "weak", "main"]
