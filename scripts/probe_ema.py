@@ -1,9 +1,9 @@
 """Score a finished run's averaged and last-step generators on the three test sets (enhancelib.study.ema_probe).
 
-    python scripts/probe_ema.py uegan/budget-3x-kept-seed3 [--recompute]
+    python scripts/probe_ema.py uegan/quality-0.05-budget-3x-seed0 [--recompute]
 
 The run must still hold its ``checkpoint.pt`` (records leave it out: retrain with
-``python -m enhancelib plan --chapter uegan --only budget-3x-kept-seed3 --record`` first).
+``python -m enhancelib plan --chapter uegan --only quality-0.05-budget-3x-seed0 --record`` first).
 Writes ``ema_probe.csv`` and ``ema_probe.json`` into the run folder and prints the means per set.
 """
 from __future__ import annotations

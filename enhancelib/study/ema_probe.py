@@ -8,7 +8,7 @@ lift blacks by itself. A finished run's ``checkpoint.pt`` holds both, so the
 question is answered without training: score both generators on the three
 test sets and compare their haze photo by photo with the book's rule.
 
-    python scripts/probe_ema.py data/runs/uegan/budget-3x-kept-seed3
+    python scripts/probe_ema.py uegan/quality-0.05-budget-3x-seed0
 
 writes ``ema_probe.csv`` (per image, set and generator) and ``ema_probe.json``
 (provenance) into the run folder, which keeps them when ``checkpoint.pt`` is
@@ -108,4 +108,7 @@ def ema_differences(frame: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         live, average = (part[part["generator"] == g] for g in ("live", "average"))
         alone[f"{set_name} {metric}: live - average"] = judge_difference(live, average, metric, confidence=1 - ALPHA)
     # the five comparisons are one family: their p-values are Holm-adjusted together
-    return difference_table(dict(zip(alone, judge_family(list(alone.values())))), unit="")
+    table = difference_table(dict(zip(alone, judge_family(list(alone.values())))), unit="")
+    deltas = [column for column in table.columns if str(column).startswith("Δ ")]
+    table.insert(0, "Δ (live - average)", table[deltas].bfill(axis=1).iloc[:, 0])
+    return table.drop(columns=deltas)

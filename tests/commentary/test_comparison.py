@@ -220,3 +220,42 @@ def test_throughput_lab_commentary():
                   f"{paired.loc['1-thread', 'wall s per step'] / paired.loc['today', 'wall s per step']:.1f} times",
                   f"channels-last gains {round(100 * (last['x today'].min() - 1))} to {round(100 * (last['x today'].max() - 1))}%",
                   f"by up to {last['largest weight change'].max():.4f} after ten steps")
+
+
+def test_haze_variant_and_average_commentary():
+    from enhancelib.paths import RUNS_DIR
+    from enhancelib.study.ema_probe import ema_differences, ema_probe
+    from enhancelib.study.test_sets import chapter_test_set_table, target_levels
+
+    variant_run = "quality-0.05-budget-3x-seed0"
+    table = chapter_test_set_table("uegan", runs=["full-seed0", "quality-0.05-seed1", "quality-0.05-seed2", variant_run],
+                                   labels={variant_run: "variant", "full-seed0": "main"})
+    variant, source, auto = table.loc["variant"], table.loc["input"], table.loc["autocontrast"]
+    weak = table.loc[[r for r in table.index if "0.05 (Fig. 10)" in r]]
+    edit = ("identity", "edit (levels)")
+    steps = run("uegan", variant_run).metrics["steps"]
+    assert_quotes("05_comparison.ipynb", "haze-variant-reading",
+                  f"After {steps} steps the variant scores {variant[('test', 'PSNR')]:.2f} dB on the test split, "
+                  f"{variant[('test', 'PSNR')] - source[('test', 'PSNR')]:.2f} dB above the input and above "
+                  f"autocontrast ({auto[('test', 'PSNR')]:.2f} dB)",
+                  f"it scores {variant[('flat', 'PSNR')]:.2f} dB and SSIM {variant[('flat', 'SSIM')]:.3f}",
+                  f"({source[('flat', 'PSNR')]:.2f} dB, {source[('flat', 'SSIM')]:.3f})",
+                  f"autocontrast's PSNR ({auto[('flat', 'PSNR')]:.2f} dB)",
+                  f"({variant[('flat', 'haze')]:.3f} against {source[('flat', 'haze')]:.3f})",
+                  f"by {variant[edit]:.1f} levels", f"({weak[edit].min():.1f}-{weak[edit].max():.1f})",
+                  f"autocontrast does ({auto[edit]:.1f})")
+    assert round(variant[edit] / auto[edit]) == 4                                      # "four times"
+    assert variant[("flat", "PSNR")] > auto[("flat", "PSNR")] and variant[("flat", "SSIM")] > source[("flat", "SSIM")]
+
+    judged = ema_differences(ema_probe(RUNS_DIR / "uegan" / variant_run), target_levels())
+    delta = judged["Δ (live - average)"]
+    psnr_rows = [r for r in judged.index if "psnr" in r]
+    haze_rows = [r for r in judged.index if "haze" in r]
+    assert (judged.loc[psnr_rows, "verdict"] == "no difference shown").all()
+    assert judged.loc[haze_rows, "verdict"].str.endswith("live better").all()
+    assert judged.loc["identity ssim: live - average", "verdict"] == "average better"
+    assert_quotes("05_comparison.ipynb", "haze-ema-reading",
+                  f"within {delta[psnr_rows].abs().max():.2f} dB",
+                  f"by {-delta[haze_rows].max():.3f}-{-delta[haze_rows].min():.3f} on the two sets",
+                  f"(identity SSIM lower by {-delta['identity ssim: live - average']:.3f})",
+                  f"flat-render haze ({table.loc['main', ('flat', 'haze')]:.3f})")

@@ -68,8 +68,9 @@ def test_ema_differences_judge_live_against_average_as_one_family():
     table = probe.ema_differences(pd.DataFrame(rows), targets)
     assert list(table.index) == ["test psnr: live - average", "flat psnr: live - average", "test haze: live - average",
                                  "flat haze: live - average", "identity ssim: live - average"]
-    assert table.loc["flat psnr: live - average", "Δ psnr"] == pytest.approx(1.25)
-    assert table.loc["flat haze: live - average", "Δ haze"] == pytest.approx(0.0125)
+    assert table.columns[0] == "Δ (live - average)" and not any(c.startswith("Δ ") for c in table.columns[1:])
+    assert table.loc["flat psnr: live - average", "Δ (live - average)"] == pytest.approx(1.25)
+    assert table.loc["flat haze: live - average", "Δ (live - average)"] == pytest.approx(0.0125)
     assert table.loc["test psnr: live - average", "verdict"] == "test psnr: live better"
     assert table.loc["flat haze: live - average", "verdict"] == "average better"       # less haze is better
     assert table.loc["identity ssim: live - average", "verdict"] == "average better"
