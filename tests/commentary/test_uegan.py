@@ -355,3 +355,8 @@ def test_three_sets_commentary():
                   f"by {main[edit]:.1f} levels where autocontrast moves them by {table.loc['autocontrast', edit]:.1f}",
                   f"by {weak[edit].min():.1f}-{weak[edit].max():.1f} levels")
     assert (weak[("flat", "SSIM")] >= source[("flat", "SSIM")]).all()           # "keep the flat render's SSIM"
+    longer = chapter_test_set_table("uegan", runs=["quality-0.05-budget-3x-seed0"]).iloc[-1]
+    assert_quotes("01_uegan.ipynb", "uegan-three-sets-reading",
+                  f"scores {longer[('flat', 'PSNR')] - source[('flat', 'PSNR')]:.2f} dB above the input on the flat render "
+                  f"and {longer[('test', 'PSNR')] - source[('test', 'PSNR')]:.2f} dB on the test split",
+                  f"still edits good photos by {longer[edit]:.1f} levels")
