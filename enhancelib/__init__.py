@@ -24,6 +24,7 @@ __all__ = ["PRETRAINED", "pretrained", "__version__"]
 PRETRAINED: dict[str, str] = {
     "uegan": "uegan/full-seed0",
     "uegan_charbonnier": "uegan/charbonnier-seed5",
+    "uegan_longer": "uegan/quality-0.05-budget-3x-seed0",
     "glenet": "glenet/unpaired-seed0",
     "glenet_paired": "glenet/paired-gen-len",
     "qagan": "qagan/full-seed0",

@@ -1,7 +1,7 @@
 """Which recorded model to use on your own photos, and what to expect from it.
 
 Every recorded model (:data:`enhancelib.PRETRAINED`) is a snapshot of a training run on the ``cpu``
-preset: about 30 CPU-minutes, where the papers train for hours on a GPU. The guide reads each
+preset: about 30 CPU-minutes (90 for ``uegan_longer``), where the papers train for hours on a GPU. The guide reads each
 model's recorded scores on the three test sets (:mod:`enhancelib.study.test_sets`): the test split
 (photos degraded as the training photos were), the flat render (a degradation no model trained on:
 closest to a reader's own photos) and the identity set (good photos, which a good enhancer leaves
@@ -23,6 +23,8 @@ __all__ = ["KINDS", "ModelRow", "model_guide", "suggested_model", "model_guide_m
 KINDS: dict[str, str] = {
     "uegan": "UEGAN, the paper's recipe, unpaired (cpu budget snapshot)",
     "uegan_charbonnier": "UEGAN with report 003's Charbonnier identity loss, unpaired (cpu budget snapshot)",
+    "uegan_longer": ("UEGAN at the paper's quality weight 0.05, trained 3x the cpu budget: our CPU-scale variant, "
+                     "unpaired"),
     "glenet": "GleNet GEN & LEN, the paper's two-stage unpaired scheme (cpu budget snapshot)",
     "glenet_paired": "GleNet GEN & LEN trained on pairs: an upper bound, not an unpaired method",
     "qagan": "QAGAN, the paper's recipe, unpaired (cpu budget snapshot)",

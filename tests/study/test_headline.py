@@ -34,3 +34,17 @@ def test_the_sentences_under_the_table_hold(rows):
     assert rows["GleNet paired"].psnr == max(r.psnr for r in rows.values())
     # "on the flat render every learned model gains less than autocontrast"
     assert all(r.flat_psnr < best.flat_psnr for r in [*unpaired, rows["GleNet paired"]])
+
+
+@pytest.mark.parametrize("page", ["README.md", "book/intro.md"])
+def test_the_longer_uegan_sentence_quotes_its_record(page, rows):
+    from enhancelib import PRETRAINED
+    from enhancelib.study.test_sets import run_test_set_scores, summarise_test_sets
+
+    scores = summarise_test_sets(run_test_set_scores(REPO_ROOT / "data" / "runs" / PRETRAINED["uegan_longer"],
+                                                     progress=False))
+    test, flat = scores.loc["test", "psnr"], scores.loc["flat", "psnr"]
+    text = " ".join((REPO_ROOT / page).read_text(encoding="utf-8").split())
+    assert f"reaches {test:.2f} dB on the test split and {flat:.2f} dB on the flat render" in text
+    auto = next(row for label, row in rows.items() if label.startswith("autocontrast"))
+    assert test > auto.psnr and flat > auto.flat_psnr                                     # "above autocontrast on both"
