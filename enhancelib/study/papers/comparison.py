@@ -91,8 +91,19 @@ class Comparison:
         return str(self.summary.loc[list(self.operators), "psnr mean"].idxmax())
 
     def label(self, key: str) -> str:
-        """The name a table gives a method: the registry's label, or the operator's own name."""
-        return {m.key: m.label for m in LEARNED_METHODS}.get(key, key)
+        """The name a table gives a method: the registry's label (of a learned method, or of the run behind a
+        recorded model outside the comparison, such as ``uegan_longer``), or the operator's own name."""
+        from enhancelib import PRETRAINED
+        from enhancelib.study.experiments import EXPERIMENTS
+
+        names = {m.key: m.label for m in LEARNED_METHODS}
+        if key in names:
+            return names[key]
+        if key in PRETRAINED:
+            found = EXPERIMENTS.get(tuple(PRETRAINED[key].split("/", 1)))  # type: ignore[arg-type]
+            if found is not None and found.label:
+                return found.label
+        return key
 
     def kind(self, key: str) -> str:
         """What a method is: input, classical operator, or the registry's role (unpaired, variant, paired upper

@@ -212,3 +212,11 @@ def test_every_column_gives_one_precision_to_all():
     frame = pd.DataFrame({"slope": [0.123], "sd": [1.0], 3: [2.0]})
     assert every_column(frame) == {"slope": 2, "sd": 2, "3": 2}
     assert every_column(frame, 1)["sd"] == 1
+
+
+def test_a_recorded_model_outside_the_comparison_is_named_by_its_registered_run():
+    from enhancelib.study.experiments import experiment
+
+    c = synthetic()
+    assert c.label("uegan_longer") == experiment("uegan", "quality-0.05-budget-3x-seed0").label
+    assert c.label("autocontrast") == "autocontrast"
