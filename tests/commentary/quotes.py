@@ -99,3 +99,18 @@ def exposure_needs(part: str) -> pd.Series:
     pairs = {n: degraded_pair(n, 512, degradation_of(n)) for n in names}
     return pd.Series({n: exposure_change(low.float() / 255, high.float() / 255) for n, (low, high) in pairs.items()})
 
+
+
+def flat_and_identity_quotes(chapter: str, run_name: str) -> list[str]:
+    """How the chapters quote their main model on the flat render and the identity set, against the input and
+    autocontrast: "(PSNR dB against the input's PSNR)", "SSIM (x against y)", "(haze against haze)" and
+    "by E levels where autocontrast moves them by A"."""
+    from enhancelib.study.test_sets import chapter_test_set_table
+
+    table = chapter_test_set_table(chapter, labels={run_name: "main"})
+    main, source = table.loc["main"], table.loc["input"]
+    edit = ("identity", "edit (levels)")
+    return [f"({main[('flat', 'PSNR')]:.2f} dB against the input's {source[('flat', 'PSNR')]:.2f})",
+            f"SSIM ({main[('flat', 'SSIM')]:.3f} against {source[('flat', 'SSIM')]:.3f})",
+            f"({main[('flat', 'haze')]:.3f} against {source[('flat', 'haze')]:.3f})",
+            f"by {main[edit]:.1f} levels where autocontrast moves them by {table.loc['autocontrast', edit]:.1f}"]
