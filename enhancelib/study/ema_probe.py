@@ -53,19 +53,25 @@ def live_generator_state(checkpoint: Mapping[str, object]) -> dict[str, torch.Te
     return dict(matches[0])
 
 
-def live_enhancer(run_dir: str | Path) -> Enhancer:
-    """The enhancer of a finished run with its generator's last-step weights instead of their average."""
+def live_enhancer(run_dir: str | Path, checkpoint: Mapping[str, object] | None = None) -> Enhancer:
+    """The enhancer of a finished run with its generator's last-step weights instead of their average
+    (``checkpoint``: the run's ``checkpoint.pt`` when already loaded)."""
     run_dir = Path(run_dir)
-    path = run_dir / "checkpoint.pt"
-    if not path.is_file():
-        raise FileNotFoundError(f"{run_dir} has no checkpoint.pt; the probe needs the run's training checkpoint "
-                                f"(retrain it with: python -m enhancelib reproduce {run_dir}).")
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    if checkpoint is None:
+        checkpoint = _load_checkpoint(run_dir)
     averaged = load_run_enhancer(run_dir)
     live = live_generator_state(checkpoint)
     network = averaged.network
     network.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in live.items()})
     return Enhancer(network, averaged.recipe, averaged.options, "cpu", run_dir)
+
+
+def _load_checkpoint(run_dir: Path) -> Mapping[str, object]:
+    path = run_dir / "checkpoint.pt"
+    if not path.is_file():
+        raise FileNotFoundError(f"{run_dir} has no checkpoint.pt; the probe needs the run's training checkpoint "
+                                f"(retrain it with: python -m enhancelib reproduce {run_dir}).")
+    return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def ema_probe(run_dir: str | Path, recompute: bool = False, progress: bool = True) -> pd.DataFrame:
@@ -76,9 +82,10 @@ def ema_probe(run_dir: str | Path, recompute: bool = False, progress: bool = Tru
     if cached.is_file() and not recompute:
         return pd.read_csv(cached)
     started = time.perf_counter()
+    checkpoint = _load_checkpoint(run_dir)
     sets = load_test_sets()
     frames = [score_on_test_sets(load_run_enhancer(run_dir), sets, progress, "average").assign(generator="average"),
-              score_on_test_sets(live_enhancer(run_dir), sets, progress, "live").assign(generator="live")]
+              score_on_test_sets(live_enhancer(run_dir, checkpoint), sets, progress, "live").assign(generator="live")]
     frame = pd.concat(frames, ignore_index=True)
     frame.to_csv(cached, index=False, float_format="%.5f")
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
@@ -86,7 +93,7 @@ def ema_probe(run_dir: str | Path, recompute: bool = False, progress: bool = Tru
         "command": f"python scripts/probe_ema.py {run_dir.parent.name}/{run_dir.name}", "commit": commit,
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "processor": platform.processor() or platform.machine(),
         "threads": torch.get_num_threads(), "wall_seconds": round(time.perf_counter() - started, 1),
-        "step": int(torch.load(run_dir / "checkpoint.pt", map_location="cpu", weights_only=True)["step"]),
+        "step": int(checkpoint["step"]),  # type: ignore[call-overload]
     }, indent=2, sort_keys=True) + "\n")
     return frame
 
