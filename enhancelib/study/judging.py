@@ -28,7 +28,7 @@ from enhancelib.paths import RUNS_DIR
 from enhancelib.study.statistics import Difference, judge_difference, judge_family
 from enhancelib.train.runs import load_run
 
-__all__ = ["ALPHA", "seed_pool", "pool_per_image", "judge_pools", "difference_table"]
+__all__ = ["ALPHA", "seed_pool", "pool_per_image", "judge_pools", "difference_table", "named_verdict"]
 
 #: a difference is shown when its Holm-adjusted p-value is below this
 ALPHA = 0.05
@@ -81,18 +81,36 @@ def difference_table(differences: Mapping[str, Difference], unit: str | None = N
         shown = unit if unit is not None else ("dB" if d.metric == "psnr" else "")
         rows.append({"comparison": label, f"Δ {d.metric} ({shown})" if shown else f"Δ {d.metric}": d.mean_difference,
                      "95% interval": f"[{d.low:+.{_digits(d.metric)}f}, {d.high:+.{_digits(d.metric)}f}]",
-                     "photos": d.photos, "p (Holm)": d.adjusted_p, "verdict": _named(d.verdict, label)})
+                     "photos": d.photos, "p (Holm)": d.adjusted_p, "verdict": named_verdict(d.verdict, label)})
     return pd.DataFrame(rows).set_index("comparison")
 
 
-def _named(verdict: str, label: str) -> str:
-    """"A better" / "B better" with the names of a comparison labelled "A - B"."""
-    if " - " not in label or verdict not in ("A better", "B better"):
+def named_verdict(verdict: str, label: str) -> str:
+    """"A better" / "B better" with the names of a comparison labelled "A - B" or "A − B".
+
+    A trailing parenthesis is read as a second name of the same comparison ("Charbonnier − UEGAN (Our_1 − Ori)"
+    names Charbonnier or UEGAN; "SE block alone (Our_2 − Our_1)" names Our_2 or Our_1)."""
+    if verdict not in ("A better", "B better"):
         return verdict
-    a, b = label.split(" - ", 1)
-    return f"{a if verdict == 'A better' else b} better"
+    sides = _sides(label)
+    if sides is None:
+        return verdict
+    return f"{sides[0] if verdict == 'A better' else sides[1]} better"
+
+
+def _sides(label: str) -> tuple[str, str] | None:
+    """The two sides of a comparison's label ("A - B" or "A − B" outside parentheses, else inside the last
+    parenthesis), or None where it names none."""
+    depth, last_open = 0, -1
+    for i, char in enumerate(label):
+        depth += (char == "(") - (char == ")")
+        last_open = i if char == "(" and depth == 1 else last_open
+        if depth == 0 and label[i:i + 3] in (" - ", " − "):
+            return label[:i].strip(), label[i + 3:].strip()
+    if last_open >= 0 and label.endswith(")"):
+        return _sides(label[last_open + 1:-1])
+    return None
 
 
 def _digits(metric: str) -> int:
     return 4 if metric == "ssim" else 2
-

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancelib.study.judging import difference_table, judge_pools, pool_per_image, seed_pool
+from enhancelib.study.judging import difference_table, judge_pools, named_verdict, pool_per_image, seed_pool
 
 
 def test_seed_pools_are_the_registered_seeds_in_order():
@@ -46,3 +46,15 @@ def test_the_difference_column_carries_the_metrics_unit():
     a, b = frame([1.0, 2.0, 3.0, 4.0, 6.0]), frame([1.0, 1.0, 1.0, 1.0, 1.0])
     assert "Δ psnr (dB)" in difference_table(judge_pools({"x": (a, b)}, "psnr"))
     assert "Δ ssim" in difference_table(judge_pools({"x": (a, b)}, "ssim"))
+
+
+@pytest.mark.parametrize("label, a_wins, b_wins", [
+    ("BNCAGAN − input", "BNCAGAN better", "input better"),
+    ("a - b", "a better", "b better"),
+    ("SE block alone (Our_2 − Our_1)", "Our_2 better", "Our_1 better"),
+    ("quality weight 0.05 (paper) - 0.1 (code)", "quality weight 0.05 (paper) better", "0.1 (code) better"),
+    ("no sides", "A better", "B better"),
+])
+def test_a_verdict_names_the_better_side_of_either_minus_sign(label: str, a_wins: str, b_wins: str) -> None:
+    assert (named_verdict("A better", label), named_verdict("B better", label)) == (a_wins, b_wins)
+    assert named_verdict("no difference shown", label) == "no difference shown"

@@ -6,6 +6,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from enhancelib.study.judging import named_verdict
 from enhancelib.study.papers.glenet import CpuSetting
 from enhancelib.study.papers.glenet_checks import (LookupCost, ResolutionCheck, StartScores, initial_share,
                                                    warm_up_reaches)
@@ -184,14 +185,6 @@ def claim_outcome(difference: Difference, paper_delta: float) -> str:
     if difference.verdict == "no difference shown":
         return "same sign, no difference shown" if sign_agrees else "opposite sign, no difference shown"
     return "reproduced" if sign_agrees else "reversed"
-
-
-def named_verdict(verdict: str, label: str) -> str:
-    """"A better" / "B better" of a comparison labelled "A - B" with the sides' names (other verdicts unchanged)."""
-    if " - " not in label or verdict not in ("A better", "B better"):
-        return verdict
-    a, b = label.split(" - ", 1)
-    return f"{a if verdict == 'A better' else b} better"
 
 
 def verdict_lines(families: Mapping[str, Mapping[str, Difference]], inside: Difference | None) -> list[str]:

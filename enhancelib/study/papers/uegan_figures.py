@@ -20,6 +20,7 @@ from PIL import Image
 from scipy.stats import spearmanr
 
 from enhancelib.data.conversion import LUMA_601
+from enhancelib.study.judging import named_verdict
 from enhancelib.study.papers.uegan import MAIN, ChapterRuns, Comparison, Judged
 from enhancelib.viz import plot_eval, plot_training, show_images
 
@@ -126,7 +127,7 @@ def sweep_table(runs: ChapterRuns, judged: Sequence[Judged]) -> pd.DataFrame:
         d = by_pool.get(pool)
         if d is not None:
             row.update({"Δ PSNR vs 0.1": d.mean_difference, "95% interval": f"[{d.low:+.2f}, {d.high:+.2f}]",
-                        "verdict": d.verdict})
+                        "verdict": named_verdict(d.verdict, f"λ_qua {weight} - λ_qua 0.1")})
         rows.append(row)
     for label, part in (("input", 0), ("target", 2)):
         values = pd.DataFrame([tone_statistics(strip_parts(p)[part]) for p in strips]).mean()

@@ -66,7 +66,7 @@ def test_the_cycle_reference_is_judged_on_the_same_seeds():
     assert list(table.index) == ["own (full-seed0, full-seed1, full-seed2)",
                                  "shuffled (cycle-shuffled-seed0, cycle-shuffled-seed1, cycle-shuffled-seed2)",
                                  "difference, own − shuffled"]
-    assert table.loc["difference, own − shuffled", "verdict"] == "A better"
+    assert table.loc["difference, own − shuffled", "verdict"] == "own better"
     assert table.iloc[0]["runs"] == 3
 
 

@@ -77,7 +77,9 @@ def test_the_comparison_table_says_whether_the_printed_difference_lies_inside_ou
     for j in judged:
         row = table.loc[j.comparison.label]
         d = j.difference
-        assert row["our Δ PSNR"] == pytest.approx(d.mean_difference) and row["verdict"] == d.verdict
+        side = j.comparison.label.split(" − ")[0 if d.verdict == "A better" else 1]
+        named = f"{side} better" if d.verdict in ("A better", "B better") else d.verdict
+        assert row["our Δ PSNR"] == pytest.approx(d.mean_difference) and row["verdict"] == named
         assert row["paper's Δ inside"] == ("yes" if d.low <= j.comparison.printed <= d.high else "no")
         assert row["95% interval"] == f"[{d.low:+.2f}, {d.high:+.2f}]" and row["seeds"] == "1 vs 6"
     assert table.loc["GAM + MM-P − UEGAN", "paper PSNR"] == 17.41
