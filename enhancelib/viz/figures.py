@@ -67,10 +67,12 @@ def plot_eval(eval_logs: Mapping[str, pd.DataFrame], metric: str = "val_psnr",
     for label, value in (baselines or {}).items():
         # a label in the top tenth of the axes goes under its line, so that it does not run into the title
         near_top = value > high - 0.1 * (high - low)
-        ax.annotate(label, (ax.get_xlim()[0], value), fontsize=8, color="0.3", va="top" if near_top else "bottom")
+        ax.annotate(label, (ax.get_xlim()[0], value), xytext=(3, 0), textcoords="offset points", fontsize=8,
+                    color="0.3", va="top" if near_top else "bottom")
     ax.set_xlabel("step")
     ax.set_ylabel(metric)
-    ax.legend(fontsize=8)
+    # below the axes, so that no curve is hidden under it however many runs there are
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
     return ax
 
 
