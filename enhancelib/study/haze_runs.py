@@ -62,8 +62,10 @@ HAZE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "BNCAGAN (main runs)": ("bncagan", ("full", "dense-eval")),
     "BNCAGAN, no identity term": ("bncagan", ("no-identity",)),
     "BNCAGAN, 3x the budget": ("bncagan", ("budget-3x",)),
+    "BNCAGAN, weight 0.05 and 3x the budget (ours)": ("bncagan", ("adversarial-0.05-budget-3x",)),
     "QAGAN (main runs)": ("qagan", ("full", "dense-eval")),
     "QAGAN, 3x the budget": ("qagan", ("budget-3x",)),
+    "QAGAN, cycle weight 4 and 3x the budget (ours)": ("qagan", ("cycle-4-budget-3x",)),
     "GleNet unpaired (main runs)": ("glenet", ("unpaired",)),
     "GleNet unpaired, 3x the budget": ("glenet", ("unpaired-budget-3x",)),
 }
