@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __version__ = "0.1.0"
 __all__ = ["PRETRAINED", "pretrained", "__version__"]
 
-#: Main model of each chapter (and report 003's Charbonnier variant of UEGAN) -> its recorded run under data/runs/.
+#: Main model of each chapter, report 003's Charbonnier variant of UEGAN and our CPU-scale variants (``_longer``: the
+#: haze diagnosis of chapter 05 applied, 3x the cpu budget) -> its recorded run under data/runs/.
 PRETRAINED: dict[str, str] = {
     "uegan": "uegan/full-seed0",
     "uegan_charbonnier": "uegan/charbonnier-seed5",
@@ -29,6 +30,7 @@ PRETRAINED: dict[str, str] = {
     "glenet_paired": "glenet/paired-gen-len",
     "qagan": "qagan/full-seed0",
     "bncagan": "bncagan/full-seed0",
+    "bncagan_longer": "bncagan/adversarial-0.05-budget-3x-seed0",
 }
 
 

@@ -1,7 +1,7 @@
 """Which recorded model to use on your own photos, and what to expect from it.
 
 Every recorded model (:data:`enhancelib.PRETRAINED`) is a snapshot of a training run on the ``cpu``
-preset: about 30 CPU-minutes (90 for ``uegan_longer``), where the papers train for hours on a GPU. The guide reads each
+preset: about 30 CPU-minutes (90 for the ``_longer`` variants), where the papers train for hours on a GPU. The guide reads each
 model's recorded scores on the three test sets (:mod:`enhancelib.study.test_sets`): the test split
 (photos degraded as the training photos were), the flat render (a degradation no model trained on:
 closest to a reader's own photos) and the identity set (good photos, which a good enhancer leaves
@@ -29,6 +29,8 @@ KINDS: dict[str, str] = {
     "glenet_paired": "GleNet GEN & LEN trained on pairs: an upper bound, not an unpaired method",
     "qagan": "QAGAN, the paper's recipe, unpaired (cpu budget snapshot)",
     "bncagan": "BNCAGAN, the paper's recipe, unpaired (cpu budget snapshot)",
+    "bncagan_longer": ("BNCAGAN at adversarial weight 0.05, trained 3x the cpu budget: our CPU-scale variant, "
+                       "unpaired"),
 }
 
 

@@ -48,3 +48,24 @@ def test_the_longer_uegan_sentence_quotes_its_record(page, rows):
     assert f"reaches {test:.2f} dB on the test split and {flat:.2f} dB on the flat render" in text
     auto = next(row for label, row in rows.items() if label.startswith("autocontrast"))
     assert test > auto.psnr and flat > auto.flat_psnr                                     # "above autocontrast on both"
+
+
+@pytest.mark.parametrize("page", ["README.md", "book/intro.md"])
+def test_the_longer_bncagan_sentence_quotes_its_record(page):
+    from enhancelib import PRETRAINED
+    from enhancelib.study.test_sets import operator_test_set_scores, run_test_set_scores, summarise_test_sets
+
+    variant = summarise_test_sets(run_test_set_scores(REPO_ROOT / "data" / "runs" / PRETRAINED["bncagan_longer"],
+                                                      progress=False))
+    recipe = summarise_test_sets(run_test_set_scores(REPO_ROOT / "data" / "runs" / PRETRAINED["bncagan"],
+                                                     progress=False))
+    operators = summarise_test_sets(operator_test_set_scores(progress=False), by="method")
+    auto, source = operators.loc["autocontrast"], operators.loc["input"]
+    text = " ".join((REPO_ROOT / page).read_text(encoding="utf-8").split())
+    edit, auto_edit = variant.loc["identity", "change"], auto.loc["identity", "change"]
+    gain = variant.loc["test", "psnr"] - source.loc["test", "psnr"]
+    assert (f"edits good photos by {edit:.1f} levels, less than autocontrast's {auto_edit:.1f}" in text
+            and edit < auto_edit)
+    assert variant.loc["flat", "ssim"] >= source.loc["flat", "ssim"]                 # "keeps the input's SSIM"
+    assert f"it gains only {gain:.2f} dB on the test split" in text
+    assert variant.loc["test", "psnr"] < recipe.loc["test", "psnr"]                 # "less than BNCAGAN's recipe"
