@@ -235,3 +235,24 @@ def test_three_sets_commentary():
     from tests.commentary.quotes import flat_and_identity_quotes
 
     assert_quotes("04_bncagan.ipynb", "bncagan-three-sets-reading", *flat_and_identity_quotes("bncagan", "full-seed0"))
+
+
+def test_variant_commentary():
+    from enhancelib.study.test_sets import chapter_test_set_table
+
+    variant_run, main_run = "adversarial-0.05-budget-3x-seed0", "full-seed0"
+    table = chapter_test_set_table("bncagan", runs=[main_run, variant_run],
+                                   labels={variant_run: "variant", main_run: "main"})
+    variant, main, source, auto = (table.loc[k] for k in ("variant", "main", "input", "autocontrast"))
+    edit = ("identity", "edit (levels)")
+    assert run("bncagan", variant_run).config["options"]["adv_weight"] == 0.05
+    assert_quotes(CHAPTER, "bncagan-three-sets-reading",
+                  f"seed, {run('bncagan', variant_run).metrics['steps']} steps)",
+                  f"keeps the input's SSIM ({variant[('flat', 'SSIM')]:.3f}) at {variant[('flat', 'PSNR')]:.2f} dB",
+                  f"its haze ({variant[('flat', 'haze')]:.3f})",
+                  f"edits good photos by {variant[edit]:.1f} levels, less than autocontrast",
+                  f"{variant[('test', 'PSNR')]:.2f} dB on the test split, "
+                  f"{variant[('test', 'PSNR')] - source[('test', 'PSNR')]:.2f} dB above the input and below the "
+                  f"recipe's {main[('test', 'PSNR')]:.2f}")
+    assert variant[("flat", "SSIM")] >= source[("flat", "SSIM")] and variant[edit] < auto[edit]
+    assert abs(variant[("flat", "haze")] - source[("flat", "haze")]) < 0.02                   # "near its inputs'"

@@ -260,3 +260,24 @@ def test_haze_variant_and_average_commentary():
                   f"by {-delta[haze_rows].max():.3f}-{-delta[haze_rows].min():.3f} on the two sets",
                   f"(identity SSIM lower by {-delta['identity ssim: live - average']:.3f})",
                   f"flat-render haze ({table.loc['main', ('flat', 'haze')]:.3f})")
+
+
+def test_cpu_variants_commentary():
+    from enhancelib.study.cpu_variants import variant_checks, variants_table
+
+    table = variants_table()
+    checks = variant_checks(table)
+    variant, recipe = "BNCAGAN, ours: adversarial weight 0.1 -> 0.05, 3x budget", "BNCAGAN, paper's recipe"
+    v, r, source, auto = table.loc[variant], table.loc[recipe], table.loc["input"], table.loc["autocontrast"]
+    edit = ("identity", "edit (levels)")
+    assert_quotes("05_comparison.ipynb", "haze-variants-reading",
+                  f"({v[('flat', 'SSIM')]:.3f} against {source[('flat', 'SSIM')]:.3f})",
+                  f"({v[('test', 'haze')]:.3f} against the recipe's {r[('test', 'haze')]:.3f})",
+                  f"edits good photos by {v[edit]:.1f} levels", f"autocontrast ({auto[edit]:.1f})",
+                  f"{v[('test', 'PSNR')]:.2f} dB on the test split against the recipe's {r[('test', 'PSNR')]:.2f}",
+                  f"{v[('flat', 'PSNR')]:.2f} dB on the flat render against {r[('flat', 'PSNR')]:.2f}")
+    gentler = checks.index[checks["edits good photos less than autocontrast"]].tolist()
+    assert gentler == [variant], "'the one model here that edits them less than autocontrast'"
+    assert checks.loc[variant].all()
+    uegan = [k for k in table.index if k.startswith("UEGAN, ours")][0]
+    assert table.loc[uegan, ("test", "PSNR")] > table.loc["UEGAN, paper's recipe", ("test", "PSNR")]   # "intact"
