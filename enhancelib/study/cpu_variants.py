@@ -80,6 +80,6 @@ def variants_table(variants: Mapping[str, CpuVariant] | None = None, runs_dir: P
 
 
 def variant_checks(table: pd.DataFrame) -> pd.DataFrame:
-    """The issue's bar for every row of :func:`variants_table`: keeps the input's PSNR and SSIM on the flat
-    render, and edits good photos less than autocontrast."""
+    """What a model for readers' photos should do, asked of every row of :func:`variants_table`: keep the
+    input's PSNR and SSIM on the flat render, and edit good photos less than autocontrast."""
     return generalisation_checks(table, ["autocontrast"])
