@@ -29,6 +29,7 @@ PRETRAINED: dict[str, str] = {
     "glenet": "glenet/unpaired-seed0",
     "glenet_paired": "glenet/paired-gen-len",
     "qagan": "qagan/full-seed0",
+    "qagan_longer": "qagan/cycle-4-budget-3x-seed0",
     "bncagan": "bncagan/full-seed0",
     "bncagan_longer": "bncagan/adversarial-0.05-budget-3x-seed0",
 }

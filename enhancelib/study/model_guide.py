@@ -28,6 +28,7 @@ KINDS: dict[str, str] = {
     "glenet": "GleNet GEN & LEN, the paper's two-stage unpaired scheme (cpu budget snapshot)",
     "glenet_paired": "GleNet GEN & LEN trained on pairs: an upper bound, not an unpaired method",
     "qagan": "QAGAN, the paper's recipe, unpaired (cpu budget snapshot)",
+    "qagan_longer": "QAGAN at cycle weight 4, trained 3x the cpu budget: our CPU-scale variant, unpaired",
     "bncagan": "BNCAGAN, the paper's recipe, unpaired (cpu budget snapshot)",
     "bncagan_longer": ("BNCAGAN at adversarial weight 0.05, trained 3x the cpu budget: our CPU-scale variant, "
                        "unpaired"),

@@ -281,3 +281,12 @@ def test_cpu_variants_commentary():
     assert checks.loc[variant].all()
     uegan = [k for k in table.index if k.startswith("UEGAN, ours")][0]
     assert table.loc[uegan, ("test", "PSNR")] > table.loc["UEGAN, paper's recipe", ("test", "PSNR")]   # "intact"
+    q = table.loc["QAGAN, ours: cycle weight 2 -> 4, 3x budget"]
+    qr = table.loc["QAGAN, paper's recipe"]
+    assert_quotes("05_comparison.ipynb", "haze-variants-reading",
+                  f"render ({q[('flat', 'SSIM')]:.3f}) and is a little less hazy than its recipe there "
+                  f"({q[('flat', 'haze')]:.3f} against {qr[('flat', 'haze')]:.3f})",
+                  f"edits good photos by {q[edit]:.1f} levels against the recipe's {qr[edit]:.1f}",
+                  f"below the input on the test split ({q[('test', 'PSNR')]:.2f} dB)")
+    assert q[("flat", "SSIM")] >= source[("flat", "SSIM")] and q[("test", "PSNR")] < source[("test", "PSNR")]
+    assert q[("flat", "haze")] < qr[("flat", "haze")]

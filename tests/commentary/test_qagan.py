@@ -229,3 +229,23 @@ def test_three_sets_commentary():
     from tests.commentary.quotes import flat_and_identity_quotes
 
     assert_quotes("03_qagan.ipynb", "qagan-three-sets-reading", *flat_and_identity_quotes("qagan", "full-seed0"))
+
+
+def test_variant_commentary():
+    from enhancelib.study.test_sets import chapter_test_set_table
+
+    variant_run, main_run = "cycle-4-budget-3x-seed0", "full-seed0"
+    table = chapter_test_set_table("qagan", runs=[main_run, variant_run],
+                                   labels={variant_run: "variant", main_run: "main"})
+    variant, main, source = (table.loc[k] for k in ("variant", "main", "input"))
+    edit = ("identity", "edit (levels)")
+    assert run("qagan", variant_run).config["options"]["lambda_cc"] == 4.0
+    assert_quotes("03_qagan.ipynb", "qagan-three-sets-reading",
+                  f"(one seed, {run('qagan', variant_run).metrics['steps']} steps)",
+                  f"keeps the input's SSIM ({variant[('flat', 'SSIM')]:.3f}) at {variant[('flat', 'PSNR')]:.2f} dB",
+                  f"less hazy than the recipe ({variant[('flat', 'haze')]:.3f} against {main[('flat', 'haze')]:.3f})",
+                  f"edits by {variant[edit]:.1f} levels",
+                  f"({variant[('test', 'PSNR')]:.2f} dB against {source[('test', 'PSNR')]:.2f})")
+    assert variant[("flat", "SSIM")] >= source[("flat", "SSIM")] and variant[("flat", "haze")] < main[("flat", "haze")]
+    assert abs(variant[edit] - main[edit]) < 0.1 * main[edit]                        # "as the recipe does"
+    assert variant[("test", "PSNR")] < source[("test", "PSNR")]                      # "stays below the input"

@@ -69,3 +69,17 @@ def test_the_longer_bncagan_sentence_quotes_its_record(page):
     assert variant.loc["flat", "ssim"] >= source.loc["flat", "ssim"]                 # "keeps the input's SSIM"
     assert f"it gains only {gain:.2f} dB on the test split" in text
     assert variant.loc["test", "psnr"] < recipe.loc["test", "psnr"]                 # "less than BNCAGAN's recipe"
+
+
+@pytest.mark.parametrize("page", ["README.md", "book/intro.md"])
+def test_the_longer_qagan_sentence_quotes_its_record(page):
+    from enhancelib import PRETRAINED
+    from enhancelib.study.test_sets import operator_test_set_scores, run_test_set_scores, summarise_test_sets
+
+    variant = summarise_test_sets(run_test_set_scores(REPO_ROOT / "data" / "runs" / PRETRAINED["qagan_longer"],
+                                                      progress=False))
+    source = summarise_test_sets(operator_test_set_scores(progress=False), by="method").loc["input"]
+    text = " ".join((REPO_ROOT / page).read_text(encoding="utf-8").split())
+    assert f"edits good photos by {variant.loc['identity', 'change']:.1f} levels and stays below the input" in text
+    assert variant.loc["flat", "ssim"] >= source.loc["flat", "ssim"]                 # "keeps the input's SSIM"
+    assert variant.loc["test", "psnr"] < source.loc["test", "psnr"]                   # "below the input on the test split"
