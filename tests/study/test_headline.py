@@ -36,15 +36,29 @@ def test_the_sentences_under_the_table_hold(rows):
     assert all(r.flat_psnr < best.flat_psnr for r in [*unpaired, rows["GleNet paired"]])
 
 
-@pytest.mark.parametrize("page", ["README.md", "book/intro.md"])
-def test_the_longer_uegan_sentence_quotes_its_record(page, rows):
+def _recorded(model: str):
+    """The recorded model's scores on the three test sets, one row per set."""
     from enhancelib import PRETRAINED
     from enhancelib.study.test_sets import run_test_set_scores, summarise_test_sets
 
-    scores = summarise_test_sets(run_test_set_scores(REPO_ROOT / "data" / "runs" / PRETRAINED["uegan_longer"],
-                                                     progress=False))
+    return summarise_test_sets(run_test_set_scores(REPO_ROOT / "data" / "runs" / PRETRAINED[model], progress=False))
+
+
+def _operators():
+    from enhancelib.study.test_sets import operator_test_set_scores, summarise_test_sets
+
+    return summarise_test_sets(operator_test_set_scores(progress=False), by="method")
+
+
+def _page_text(page: str) -> str:
+    return " ".join((REPO_ROOT / page).read_text(encoding="utf-8").split())
+
+
+@pytest.mark.parametrize("page", ["README.md", "book/intro.md"])
+def test_the_longer_uegan_sentence_quotes_its_record(page, rows):
+    scores = _recorded("uegan_longer")
     test, flat = scores.loc["test", "psnr"], scores.loc["flat", "psnr"]
-    text = " ".join((REPO_ROOT / page).read_text(encoding="utf-8").split())
+    text = _page_text(page)
     assert f"reaches {test:.2f} dB on the test split and {flat:.2f} dB on the flat render" in text
     auto = next(row for label, row in rows.items() if label.startswith("autocontrast"))
     assert test > auto.psnr and flat > auto.flat_psnr                                     # "above autocontrast on both"
@@ -52,16 +66,9 @@ def test_the_longer_uegan_sentence_quotes_its_record(page, rows):
 
 @pytest.mark.parametrize("page", ["README.md", "book/intro.md"])
 def test_the_longer_bncagan_sentence_quotes_its_record(page):
-    from enhancelib import PRETRAINED
-    from enhancelib.study.test_sets import operator_test_set_scores, run_test_set_scores, summarise_test_sets
-
-    variant = summarise_test_sets(run_test_set_scores(REPO_ROOT / "data" / "runs" / PRETRAINED["bncagan_longer"],
-                                                      progress=False))
-    recipe = summarise_test_sets(run_test_set_scores(REPO_ROOT / "data" / "runs" / PRETRAINED["bncagan"],
-                                                     progress=False))
-    operators = summarise_test_sets(operator_test_set_scores(progress=False), by="method")
+    variant, recipe, operators = _recorded("bncagan_longer"), _recorded("bncagan"), _operators()
     auto, source = operators.loc["autocontrast"], operators.loc["input"]
-    text = " ".join((REPO_ROOT / page).read_text(encoding="utf-8").split())
+    text = _page_text(page)
     edit, auto_edit = variant.loc["identity", "change"], auto.loc["identity", "change"]
     gain = variant.loc["test", "psnr"] - source.loc["test", "psnr"]
     assert (f"edits good photos by {edit:.1f} levels, less than autocontrast's {auto_edit:.1f}" in text
@@ -73,13 +80,8 @@ def test_the_longer_bncagan_sentence_quotes_its_record(page):
 
 @pytest.mark.parametrize("page", ["README.md", "book/intro.md"])
 def test_the_longer_qagan_sentence_quotes_its_record(page):
-    from enhancelib import PRETRAINED
-    from enhancelib.study.test_sets import operator_test_set_scores, run_test_set_scores, summarise_test_sets
-
-    variant = summarise_test_sets(run_test_set_scores(REPO_ROOT / "data" / "runs" / PRETRAINED["qagan_longer"],
-                                                      progress=False))
-    source = summarise_test_sets(operator_test_set_scores(progress=False), by="method").loc["input"]
-    text = " ".join((REPO_ROOT / page).read_text(encoding="utf-8").split())
+    variant, source = _recorded("qagan_longer"), _operators().loc["input"]
+    text = _page_text(page)
     assert f"edits good photos by {variant.loc['identity', 'change']:.1f} levels and stays below the input" in text
     assert variant.loc["flat", "ssim"] >= source.loc["flat", "ssim"]                 # "keeps the input's SSIM"
     assert variant.loc["test", "psnr"] < source.loc["test", "psnr"]                   # "below the input on the test split"

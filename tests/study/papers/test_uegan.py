@@ -10,6 +10,7 @@ from scipy import stats
 
 from enhancelib.config import resolve_preset
 from enhancelib.study.chapter import ChapterParameters
+from enhancelib.study.judging import named_verdict
 from enhancelib.study.compare import PAPER_CLAIMS, learned_method
 from enhancelib.study.papers import uegan as U
 from enhancelib.train.runs import load_run
@@ -77,8 +78,7 @@ def test_the_comparison_table_says_whether_the_printed_difference_lies_inside_ou
     for j in judged:
         row = table.loc[j.comparison.label]
         d = j.difference
-        side = j.comparison.label.split(" − ")[0 if d.verdict == "A better" else 1]
-        named = f"{side} better" if d.verdict in ("A better", "B better") else d.verdict
+        named = named_verdict(d.verdict, j.comparison.label)
         assert row["our Δ PSNR"] == pytest.approx(d.mean_difference) and row["verdict"] == named
         assert row["paper's Δ inside"] == ("yes" if d.low <= j.comparison.printed <= d.high else "no")
         assert row["95% interval"] == f"[{d.low:+.2f}, {d.high:+.2f}]" and row["seeds"] == "1 vs 6"
